@@ -1,0 +1,1 @@
+"""Readers of the inputs: line-aware YAML/CSV, and the article corpus."""

@@ -1,0 +1,173 @@
+"""The article corpus: metadata from sources.yaml, texts, boilerplate, evidence look-up.
+
+The texts stay where they are (the corpus folder); nothing here copies them into the project.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+# Typographic variants folded for matching evidence quotes against article text.
+_FOLD = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2013": "-", "\u2014": "-", "\u00a0": " ",
+})
+
+# Site furniture: whole lines that are never article text.
+_FURNITURE_LINES = {
+    "connect with us", "hi, what are you looking for?", "current news", "youtube video thumbnail",
+    "source link", "about author", "comments are closed.", "press release", "-", "leave a reply",
+    "your email address will not be published. required fields are marked *",
+}
+# A line starting like this begins a tail of teasers/comments: everything after is furniture.
+_TAIL_STARTS = ("you may also like", "leave a reply", "prev ", "source link")
+# A line starting like this is a teaser of an unrelated story.
+_TEASER_STARTS = ("see also", "next ", "prev ")
+_PHOTO_CREDIT = re.compile(r"Photo:\s.*$")
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Fold typographic quotes, dashes and whitespace runs; return text and offset map."""
+    out: list[str] = []
+    index: list[int] = []
+    in_space = False
+    for i, ch in enumerate(text.translate(_FOLD)):
+        if ch.isspace():
+            if in_space or not out:
+                continue
+            in_space = True
+            out.append(" ")
+        else:
+            in_space = False
+            out.append(ch)
+        index.append(i)
+    return "".join(out), index
+
+
+def fold(text: str) -> str:
+    return normalise(text)[0].strip()
+
+
+@dataclass
+class Article:
+    id: str
+    path: Path
+    metadata: dict = field(default_factory=dict)
+
+    @cached_property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    @cached_property
+    def _normalised(self) -> tuple[str, list[int]]:
+        return normalise(self.text)
+
+    @cached_property
+    def boilerplate(self) -> list[tuple[int, int]]:
+        """Character spans of site furniture (navigation, teasers, credits, comment boxes)."""
+        spans: list[tuple[int, int]] = []
+        lines = []
+        pos = 0
+        for raw in self.text.splitlines(keepends=True):
+            lines.append((pos, raw.rstrip("\r\n")))
+            pos += len(raw)
+        nonempty = [(start, line) for start, line in lines if line.strip()]
+        for k, (start, line) in enumerate(nonempty):
+            stripped = line.strip().replace("\u00a0", " ")
+            low = stripped.lower()
+            end = start + len(line)
+            if low.startswith(_TAIL_STARTS):
+                spans.append((start, len(self.text)))
+                break
+            if low in _FURNITURE_LINES or low.startswith(_TEASER_STARTS):
+                spans.append((start, end))
+                continue
+            m = _PHOTO_CREDIT.search(line)
+            if m:
+                spans.append((start + m.start(), end))
+                continue
+            # A garbled copy of the next line (scraped titles repeated with words missing).
+            if k + 1 < len(nonempty):
+                nxt = nonempty[k + 1][1].strip()
+                if difflib.SequenceMatcher(None, stripped, nxt).ratio() > 0.9:
+                    spans.append((start, end))
+        return spans
+
+    def in_boilerplate(self, start: int, end: int) -> bool:
+        return any(s <= start and end <= e for s, e in self.boilerplate)
+
+    def find(self, quote: str) -> int | None:
+        """Offset of the quote in the article text, matching after folding; None if absent."""
+        needle = fold(quote)
+        if not needle:
+            return None
+        hay, index = self._normalised
+        at = hay.find(needle)
+        if at < 0:
+            return None
+        return index[at]
+
+    def find_in_body(self, quote: str) -> tuple[int | None, bool]:
+        """(offset, in_boilerplate) of the first occurrence; prefers one in the article body."""
+        needle = fold(quote)
+        hay, index = self._normalised
+        first: int | None = None
+        at = hay.find(needle) if needle else -1
+        while at >= 0:
+            start = index[at]
+            end = index[min(at + len(needle), len(index)) - 1] + 1
+            if not self.in_boilerplate(start, end):
+                return start, False
+            first = start if first is None else first
+            at = hay.find(needle, at + 1)
+        return first, first is not None
+
+
+class CorpusError(Exception):
+    pass
+
+
+class Corpus:
+    """A folder of article .txt files with a sources.yaml describing them."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        meta_path = self.folder / "sources.yaml"
+        if not meta_path.is_file():
+            raise CorpusError(f"{meta_path} is missing: the corpus folder needs its sources.yaml")
+        try:
+            entries = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or []
+        except yaml.YAMLError as exc:
+            raise CorpusError(f"{meta_path}: YAML error: {exc}") from exc
+        if not isinstance(entries, list):
+            raise CorpusError(f"{meta_path}: expected a list of sources")
+        self.metadata_path = meta_path
+        self.articles: dict[str, Article] = {}
+        for entry in entries:
+            if not isinstance(entry, dict) or "id" not in entry:
+                raise CorpusError(f"{meta_path}: every source needs an id")
+            sid = str(entry["id"])
+            path = self.folder / str(entry.get("file") or f"{sid}.txt")
+            self.articles[sid] = Article(sid, path, entry)
+
+    def __contains__(self, source_id: str) -> bool:
+        return source_id in self.articles
+
+    def get(self, source_id: str) -> Article | None:
+        return self.articles.get(source_id)
+
+    def fingerprint(self) -> dict[str, str]:
+        """Content hashes of the texts, to tell when an article changed."""
+        import hashlib
+
+        return {
+            sid: hashlib.sha256(a.path.read_bytes()).hexdigest()
+            for sid, a in sorted(self.articles.items()) if a.path.is_file()
+        }
