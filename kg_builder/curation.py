@@ -508,7 +508,7 @@ class CurationLoader:
             for ref in ent.mentioned_in:
                 self._resolve_source(ref, ent.origin)
         dated = {f.subject for f in self.data.facts
-                 if f.relation in ("date", "startDate", "earliestDate", "latestDate")}
+                 if f.relation in ("date", "startDate", "endDate", "earliestDate", "latestDate")}
         for ent in ents.values():
             if not self.onto.is_a(KG[ent.type], KG.Event):
                 continue

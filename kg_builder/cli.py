@@ -1,0 +1,214 @@
+"""The `kg` command: a thin layer over the library API (kg_builder.pipeline)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import KGError, ProblemsError
+from .pipeline import build as build_graph
+from .pipeline import load as load_data
+from .pipeline import make_settings
+from .stats import stats as compute_stats
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+corpus_option = click.option(
+    "--corpus", type=click.Path(file_okay=False), default=None,
+    help="Folder of article texts and sources.yaml (default: $KG_CORPUS, else ../shared/corpus).")
+data_option = click.option(
+    "--data", "data_dir", type=click.Path(file_okay=False), default=None,
+    help="Folder of curated YAML/CSV (default: data/curated).")
+base_option = click.option(
+    "--base-iri", default=None, help="Base IRI of the graph's own IRIs (default: $KG_BASE_IRI).")
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    help="Terminal table or machine-readable JSON.")
+owl_option = click.option("--no-owl", is_flag=True, help="Skip the OWL consistency check (HermiT).")
+
+
+def _fail(exc: KGError, fmt: str = "table") -> None:
+    if isinstance(exc, ProblemsError):
+        if fmt == "json":
+            click.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in exc.problems]},
+                                  indent=2, ensure_ascii=False))
+        else:
+            _print_problems(exc.problems)
+            n = sum(p.severity == "error" for p in exc.problems)
+            err.print(f"[bold red]Failed:[/] {n} error(s); previous outputs were left intact.")
+    else:
+        err.print(f"[bold red]Error:[/] {exc}")
+    sys.exit(exc.exit_code)
+
+
+def _print_problems(problems) -> None:
+    for p in problems:
+        colour = "red" if p.severity == "error" else "yellow"
+        err.print(f"[{colour}]{p}[/]", soft_wrap=True)
+
+
+def _table(title: str, columns: list[str], rows: list[list]) -> Table:
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    for i, col in enumerate(columns):
+        table.add_column(col, justify="right" if i and rows and isinstance(rows[0][i], int) else "left")
+    for row in rows:
+        table.add_row(*[str(c) for c in row])
+    return table
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def main() -> None:
+    """kg-builder: build a provenance-aware knowledge graph from news reporting.
+
+    Start with `kg build`, then `kg stats`. Every command has --help.
+    """
+
+
+@main.command()
+@corpus_option
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: exports/).")
+@data_option
+@base_option
+@owl_option
+@format_option
+def build(corpus, out, data_dir, base_iri, no_owl, fmt):
+    """Build, validate and write the knowledge graph.
+
+    Loads the curated facts and source metadata, checks evidence against the corpus, builds
+    the RDF dataset (one named graph per source), validates it (SHACL, OWL, hygiene queries)
+    and writes exports/kg.nq (every named graph) and exports/kg.ttl (merged graph).
+
+    Example: kg build --corpus ../shared/corpus --out exports
+    """
+    started = time.perf_counter()
+    try:
+        settings = make_settings(corpus=corpus, out=out, data_dir=data_dir, base_iri=base_iri,
+                                 check_owl=not no_owl)
+        with err.status("building…") as status:
+            result = build_graph(settings, write=True,
+                                 on_step=lambda s: status.update(f"{s}…"))
+    except KGError as exc:
+        _fail(exc, fmt)
+        return
+    summary = compute_stats(result.store())
+    elapsed = time.perf_counter() - started
+    if fmt == "json":
+        click.echo(json.dumps({
+            "ok": True, "outputs": [str(p) for p in result.outputs],
+            "corpus": str(settings.corpus_dir) if settings.corpus_dir else None,
+            "evidence_checked": result.data.corpus_checked,
+            "owl": result.owl.note if result.owl else "skipped",
+            "warnings": [p.as_dict() for p in result.warnings],
+            "seconds": round(elapsed, 2), **summary,
+        }, indent=2, ensure_ascii=False, default=str))
+        return
+    _print_problems(result.warnings)
+    if settings.corpus_dir is None:
+        err.print("[yellow]No corpus folder found: evidence quotes were NOT checked against the "
+                  "articles (use --corpus DIR or KG_CORPUS).[/]")
+    else:
+        out.print(f"Corpus: {settings.corpus_dir} (evidence checked against the articles)")
+    _print_summary(summary)
+    if result.owl:
+        out.print(f"OWL: {result.owl.note}")
+    out.print(f"SHACL: conforms ({sum(p.check == 'shacl' for p in result.warnings)} warning(s))")
+    for path in result.outputs:
+        out.print(f"Wrote {path} ({path.stat().st_size:,} bytes)")
+    out.print(f"[green]Built {summary['triples']:,} quads in {summary['graphs']} named graphs "
+              f"in {elapsed:.1f} s.[/]")
+
+
+def _print_summary(summary: dict) -> None:
+    out.print(_table("Entities per class", ["class", "entities"],
+                     [[r["class"], r["entities"]] for r in summary["classes"]]))
+    out.print()
+    methods = sorted({r["method"] for r in summary["sources"]})
+    by_source: dict[str, Counter] = {}
+    for r in summary["sources"]:
+        by_source.setdefault(r["source"], Counter())[r["method"]] += r["facts"]
+    out.print(_table("Facts per source and method", ["source"] + methods,
+                     [[s] + [c[m] for m in methods] for s, c in sorted(by_source.items())]))
+    out.print()
+
+
+@main.command()
+@corpus_option
+@data_option
+@owl_option
+@format_option
+def validate(corpus, data_dir, no_owl, fmt):
+    """Run every check of `kg build` without writing anything; list every problem.
+
+    Checks the curated files (syntax, types and relations against the ontology, references,
+    dates, evidence in the articles), then SHACL, OWL consistency and hygiene queries.
+    Exit code 0: valid; 2: curated data problems; 3: graph problems; 4: configuration.
+
+    Example: kg validate --format json
+    """
+    try:
+        settings = make_settings(corpus=corpus, data_dir=data_dir, check_owl=not no_owl)
+        with err.status("validating…") as status:
+            result = build_graph(settings, write=False,
+                                 on_step=lambda s: status.update(f"{s}…"))
+    except KGError as exc:
+        _fail(exc, fmt)
+        return
+    if fmt == "json":
+        click.echo(json.dumps({"ok": True, "evidence_checked": result.data.corpus_checked,
+                               "problems": [p.as_dict() for p in result.problems]}, indent=2,
+                              ensure_ascii=False))
+        return
+    _print_problems(result.problems)
+    checked = "checked" if result.data.corpus_checked else "NOT checked (no corpus)"
+    out.print(f"[green]Valid:[/] {len(result.data.entities)} entities, {len(result.data.facts)} "
+              f"facts from {len(result.data.files)} files; evidence {checked}; "
+              f"{len(result.warnings)} warning(s).")
+
+
+@main.command()
+@corpus_option
+@data_option
+@format_option
+def stats(corpus, data_dir, fmt):
+    """Counts per class, property and source; orphan entities; facts with no source.
+
+    Example: kg stats --format json
+    """
+    try:
+        settings = make_settings(corpus=corpus, data_dir=data_dir, check_owl=False)
+        result = build_graph(settings, write=False, validate=False)
+    except KGError as exc:
+        _fail(exc, fmt)
+        return
+    summary = compute_stats(result.store())
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
+        return
+    out.print(f"{summary['triples']:,} quads in {summary['graphs']} named graphs; "
+              f"{summary['entities']} entities.")
+    _print_summary(summary)
+    out.print(_table("Facts per property", ["property", "facts"],
+                     [[r["property"], r["facts"]] for r in summary["properties"]]))
+    out.print()
+    orphans = summary["orphan_entities"]
+    out.print(f"Orphan entities (no article mentions them): {len(orphans)}")
+    for r in orphans:
+        out.print(f"  {r['entity']}  {r['label']}")
+    unsourced = summary["facts_without_source"]
+    out.print(f"Facts with no source: {len(unsourced)}")
+    for r in unsourced:
+        out.print(f"  {r['subject']} {r['property']} {r['value']}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
