@@ -18,7 +18,7 @@ from .pipeline import load as load_data
 from .pipeline import make_settings
 from .stats import stats as compute_stats
 
-out = Console(highlight=False)
+console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 corpus_option = click.option(
@@ -117,28 +117,28 @@ def build(corpus, out, data_dir, base_iri, no_owl, fmt):
         err.print("[yellow]No corpus folder found: evidence quotes were NOT checked against the "
                   "articles (use --corpus DIR or KG_CORPUS).[/]")
     else:
-        out.print(f"Corpus: {settings.corpus_dir} (evidence checked against the articles)")
+        console.print(f"Corpus: {settings.corpus_dir} (evidence checked against the articles)")
     _print_summary(summary)
     if result.owl:
-        out.print(f"OWL: {result.owl.note}")
-    out.print(f"SHACL: conforms ({sum(p.check == 'shacl' for p in result.warnings)} warning(s))")
+        console.print(f"OWL: {result.owl.note}")
+    console.print(f"SHACL: conforms ({sum(p.check == 'shacl' for p in result.warnings)} warning(s))")
     for path in result.outputs:
-        out.print(f"Wrote {path} ({path.stat().st_size:,} bytes)")
-    out.print(f"[green]Built {summary['triples']:,} quads in {summary['graphs']} named graphs "
+        console.print(f"Wrote {path} ({path.stat().st_size:,} bytes)")
+    console.print(f"[green]Built {summary['triples']:,} quads in {summary['graphs']} named graphs "
               f"in {elapsed:.1f} s.[/]")
 
 
 def _print_summary(summary: dict) -> None:
-    out.print(_table("Entities per class", ["class", "entities"],
+    console.print(_table("Entities per class", ["class", "entities"],
                      [[r["class"], r["entities"]] for r in summary["classes"]]))
-    out.print()
+    console.print()
     methods = sorted({r["method"] for r in summary["sources"]})
     by_source: dict[str, Counter] = {}
     for r in summary["sources"]:
         by_source.setdefault(r["source"], Counter())[r["method"]] += r["facts"]
-    out.print(_table("Facts per source and method", ["source"] + methods,
+    console.print(_table("Facts per source and method", ["source"] + methods,
                      [[s] + [c[m] for m in methods] for s, c in sorted(by_source.items())]))
-    out.print()
+    console.print()
 
 
 @main.command()
@@ -170,7 +170,7 @@ def validate(corpus, data_dir, no_owl, fmt):
         return
     _print_problems(result.problems)
     checked = "checked" if result.data.corpus_checked else "NOT checked (no corpus)"
-    out.print(f"[green]Valid:[/] {len(result.data.entities)} entities, {len(result.data.facts)} "
+    console.print(f"[green]Valid:[/] {len(result.data.entities)} entities, {len(result.data.facts)} "
               f"facts from {len(result.data.files)} files; evidence {checked}; "
               f"{len(result.warnings)} warning(s).")
 
@@ -194,20 +194,20 @@ def stats(corpus, data_dir, fmt):
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
         return
-    out.print(f"{summary['triples']:,} quads in {summary['graphs']} named graphs; "
+    console.print(f"{summary['triples']:,} quads in {summary['graphs']} named graphs; "
               f"{summary['entities']} entities.")
     _print_summary(summary)
-    out.print(_table("Facts per property", ["property", "facts"],
+    console.print(_table("Facts per property", ["property", "facts"],
                      [[r["property"], r["facts"]] for r in summary["properties"]]))
-    out.print()
+    console.print()
     orphans = summary["orphan_entities"]
-    out.print(f"Orphan entities (no article mentions them): {len(orphans)}")
+    console.print(f"Orphan entities (no article mentions them): {len(orphans)}")
     for r in orphans:
-        out.print(f"  {r['entity']}  {r['label']}")
+        console.print(f"  {r['entity']}  {r['label']}")
     unsourced = summary["facts_without_source"]
-    out.print(f"Facts with no source: {len(unsourced)}")
+    console.print(f"Facts with no source: {len(unsourced)}")
     for r in unsourced:
-        out.print(f"  {r['subject']} {r['property']} {r['value']}")
+        console.print(f"  {r['subject']} {r['property']} {r['value']}")
 
 
 if __name__ == "__main__":  # pragma: no cover
