@@ -24,6 +24,9 @@ err = Console(stderr=True, highlight=False)
 corpus_option = click.option(
     "--corpus", type=click.Path(file_okay=False), default=None,
     help="Folder of article texts and sources.yaml (default: $KG_CORPUS, else ../shared/corpus).")
+no_corpus_option = click.option(
+    "--no-corpus", is_flag=True,
+    help="Build from the curated facts alone; evidence quotes are not checked against articles.")
 data_option = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False), default=None,
     help="Folder of curated YAML/CSV (default: data/curated).")
@@ -75,13 +78,14 @@ def main() -> None:
 
 @main.command()
 @corpus_option
+@no_corpus_option
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: exports/).")
 @data_option
 @base_option
 @owl_option
 @format_option
-def build(corpus, out, data_dir, base_iri, no_owl, fmt):
+def build(corpus, no_corpus, out, data_dir, base_iri, no_owl, fmt):
     """Build, validate and write the knowledge graph.
 
     Loads the curated facts and source metadata, checks evidence against the corpus, builds
@@ -93,7 +97,7 @@ def build(corpus, out, data_dir, base_iri, no_owl, fmt):
     started = time.perf_counter()
     try:
         settings = make_settings(corpus=corpus, out=out, data_dir=data_dir, base_iri=base_iri,
-                                 check_owl=not no_owl)
+                                 check_owl=not no_owl, use_default_corpus=not no_corpus)
         with err.status("building…") as status:
             result = build_graph(settings, write=True,
                                  on_step=lambda s: status.update(f"{s}…"))
@@ -114,8 +118,8 @@ def build(corpus, out, data_dir, base_iri, no_owl, fmt):
         return
     _print_problems(result.warnings)
     if settings.corpus_dir is None:
-        err.print("[yellow]No corpus folder found: evidence quotes were NOT checked against the "
-                  "articles (use --corpus DIR or KG_CORPUS).[/]")
+        err.print("[yellow]No corpus: built from the curated facts alone; evidence quotes were "
+                  "NOT checked against the articles (use --corpus DIR or KG_CORPUS).[/]")
     else:
         console.print(f"Corpus: {settings.corpus_dir} (evidence checked against the articles)")
     _print_summary(summary)
@@ -143,10 +147,11 @@ def _print_summary(summary: dict) -> None:
 
 @main.command()
 @corpus_option
+@no_corpus_option
 @data_option
 @owl_option
 @format_option
-def validate(corpus, data_dir, no_owl, fmt):
+def validate(corpus, no_corpus, data_dir, no_owl, fmt):
     """Run every check of `kg build` without writing anything; list every problem.
 
     Checks the curated files (syntax, types and relations against the ontology, references,
@@ -156,7 +161,8 @@ def validate(corpus, data_dir, no_owl, fmt):
     Example: kg validate --format json
     """
     try:
-        settings = make_settings(corpus=corpus, data_dir=data_dir, check_owl=not no_owl)
+        settings = make_settings(corpus=corpus, data_dir=data_dir, check_owl=not no_owl,
+                                 use_default_corpus=not no_corpus)
         with err.status("validating…") as status:
             result = build_graph(settings, write=False,
                                  on_step=lambda s: status.update(f"{s}…"))

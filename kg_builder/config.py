@@ -25,6 +25,8 @@ def resolve_corpus(option: str | Path | None, use_default: bool = True) -> Path 
 
     An explicitly named folder that does not exist is an error (not a silent fallback).
     """
+    if not use_default and option is None:
+        return None
     explicit = option if option is not None else os.environ.get("KG_CORPUS") or None
     if explicit is not None:
         path = Path(explicit).expanduser()
