@@ -17,6 +17,7 @@ from .dates import TimeValue, parse_time
 from .errors import Problem
 from .model import CuratedData, EntityRecord, FactRecord, Origin, SourceRecord
 from .ontology import KG, Ontology
+from .resolve import EntityIndex
 from .sources.corpus import Corpus, fold
 from .sources.yamlload import LineDict, YAMLSyntaxError, load_yaml
 
@@ -410,7 +411,7 @@ class CurationLoader:
     def _entity_ref(self, eid: str, origin: Origin, role: str) -> EntityRecord | None:
         rec = self.data.entities.get(eid)
         if rec is None:
-            hint = Ontology.suggest(eid, list(self.data.entities))
+            hint = self.index.suggestion(eid) or Ontology.suggest(eid, list(self.data.entities))
             self.error(origin, f"{role} '{eid}' is not a defined entity{hint}")
         return rec
 
@@ -524,6 +525,8 @@ class CurationLoader:
         self._pending_facts: list = []
         self.load_sources()
         self.load_entities()
+        self.index = EntityIndex(self.data.entities, self.onto)
+        self.problems += self.index.shared_names()
         self.load_facts()
         for item, origin, lines in self._pending_facts:
             fact = self._fact(item, origin, lines)

@@ -82,9 +82,9 @@ def test_unknown_relation_with_suggestion(curated_copy):
 
 def test_reference_to_undefined_entity(curated_copy):
     line = _append(curated_copy / FACTS_002,
-                   "  - subject: yevgeny\n    relation: fledTo\n    object: turkiye\n"
+                   "  - subject: yevgeny\n    relation: fledTo\n    object: turky\n"
                    "    evidence: \"Among those who reached Turkey\"\n")
-    _only(_errors(curated_copy), FACTS_002, line + 2, "object 'turkiye' is not a defined entity",
+    _only(_errors(curated_copy), FACTS_002, line + 2, "object 'turky' is not a defined entity",
           "did you mean turkey")
 
 
@@ -219,3 +219,21 @@ def test_every_problem_is_listed_not_only_the_first(curated_copy):
             "  - subject: yevgeny\n    relation: age\n    value: old\n    evidence: x\n")
     errors = _errors(curated_copy, corpus=False)
     assert len(errors) == 3, errors
+
+
+def test_name_instead_of_id_suggests_the_id(curated_copy):
+    line = _append(curated_copy / FACTS_002,
+                   "  - subject: Andreï Amonov\n    relation: age\n    value: 32\n"
+                   "    evidence: x\n")
+    _only(_errors(curated_copy, corpus=False), FACTS_002, line,
+          "'Andreï Amonov' is a name of 'andrei-amonov'")
+
+
+def test_shared_name_is_flagged_for_resolution(curated_copy):
+    path = curated_copy / "entities" / "people.yaml"
+    _append(path, "  - id: alexander-other\n    type: Person\n    label: Alexander\n"
+                  "    mentioned_in: [\"002\"]\n")
+    _, problems = load_curated(curated_copy, ONTO, None)
+    warnings = [p for p in problems if p.severity == "warning"]
+    assert len(warnings) == 1
+    assert "alexander-deserter, alexander-other share the name 'alexander'" in warnings[0].message
