@@ -11,7 +11,15 @@ from .pipeline import BuildResult, build, load, make_settings
 from .stats import stats
 
 __all__ = [
-    "BuildResult", "ConfigError", "CurationError", "GraphValidationError", "KGError", "Problem",
-    "build", "load", "make_settings", "stats",
+    "BuildResult",
+    "ConfigError",
+    "CurationError",
+    "GraphValidationError",
+    "KGError",
+    "Problem",
+    "build",
+    "load",
+    "make_settings",
+    "stats",
 ]
 __version__ = "0.1.0"

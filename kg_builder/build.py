@@ -23,8 +23,15 @@ from .model import CuratedData, EntityRecord, FactRecord
 from .ontology import KG, SCHEMA, WD, Ontology
 
 PREFIXES = {
-    "kg": KG, "schema": SCHEMA, "prov": PROV, "owl": OWL, "rdfs": RDFS, "skos": SKOS,
-    "xsd": XSD, "wd": WD, "rdf": RDF,
+    "kg": KG,
+    "schema": SCHEMA,
+    "prov": PROV,
+    "owl": OWL,
+    "rdfs": RDFS,
+    "skos": SKOS,
+    "xsd": XSD,
+    "wd": WD,
+    "rdf": RDF,
 }
 METHOD = {"curated": KG.Curated, "extracted": KG.Extracted}
 
@@ -142,7 +149,9 @@ class DatasetBuilder:
         gname = self.iri.graph(source_id, method)
         g = self.ds.graph(self.iri.sources_graph)
         g.add((gname, RDF.type, PROV.Bundle))
-        g.add((gname, RDFS.label, Literal(f"{method.capitalize()} facts from {source_id}", lang="en")))
+        g.add(
+            (gname, RDFS.label, Literal(f"{method.capitalize()} facts from {source_id}", lang="en"))
+        )
         g.add((gname, PROV.wasDerivedFrom, self.iri.source(source_id, src.kind)))
         g.add((gname, KG.method, METHOD[method]))
 
@@ -158,8 +167,11 @@ class DatasetBuilder:
         g.add((st, RDF.object, o))
         g.add((st, PROV.wasDerivedFrom, self.iri.source(fact.source, src.kind)))
         g.add((st, KG.method, METHOD[fact.method]))
-        conf = fact.confidence if fact.confidence is not None else (
-            Decimal("1.0") if fact.method == "curated" else None)
+        conf = (
+            fact.confidence
+            if fact.confidence is not None
+            else (Decimal("1.0") if fact.method == "curated" else None)
+        )
         if conf is not None:
             g.add((st, KG.confidence, Literal(conf, datatype=XSD.decimal)))
         if fact.evidence:

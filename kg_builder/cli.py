@@ -14,7 +14,6 @@ from rich.table import Table
 from . import __version__
 from .errors import KGError, ProblemsError
 from .pipeline import build as build_graph
-from .pipeline import load as load_data
 from .pipeline import make_settings
 from .stats import stats as compute_stats
 
@@ -22,27 +21,47 @@ console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 corpus_option = click.option(
-    "--corpus", type=click.Path(file_okay=False), default=None,
-    help="Folder of article texts and sources.yaml (default: $KG_CORPUS, else ../shared/corpus).")
+    "--corpus",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of article texts and sources.yaml (default: $KG_CORPUS, else ../shared/corpus).",
+)
 no_corpus_option = click.option(
-    "--no-corpus", is_flag=True,
-    help="Build from the curated facts alone; evidence quotes are not checked against articles.")
+    "--no-corpus",
+    is_flag=True,
+    help="Build from the curated facts alone; evidence quotes are not checked against articles.",
+)
 data_option = click.option(
-    "--data", "data_dir", type=click.Path(file_okay=False), default=None,
-    help="Folder of curated YAML/CSV (default: data/curated).")
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of curated YAML/CSV (default: data/curated).",
+)
 base_option = click.option(
-    "--base-iri", default=None, help="Base IRI of the graph's own IRIs (default: $KG_BASE_IRI).")
+    "--base-iri", default=None, help="Base IRI of the graph's own IRIs (default: $KG_BASE_IRI)."
+)
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-    help="Terminal table or machine-readable JSON.")
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Terminal table or machine-readable JSON.",
+)
 owl_option = click.option("--no-owl", is_flag=True, help="Skip the OWL consistency check (HermiT).")
 
 
 def _fail(exc: KGError, fmt: str = "table") -> None:
     if isinstance(exc, ProblemsError):
         if fmt == "json":
-            click.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in exc.problems]},
-                                  indent=2, ensure_ascii=False))
+            click.echo(
+                json.dumps(
+                    {"ok": False, "problems": [p.as_dict() for p in exc.problems]},
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
         else:
             _print_problems(exc.problems)
             n = sum(p.severity == "error" for p in exc.problems)
@@ -61,7 +80,9 @@ def _print_problems(problems) -> None:
 def _table(title: str, columns: list[str], rows: list[list]) -> Table:
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     for i, col in enumerate(columns):
-        table.add_column(col, justify="right" if i and rows and isinstance(rows[0][i], int) else "left")
+        table.add_column(
+            col, justify="right" if i and rows and isinstance(rows[0][i], int) else "left"
+        )
     for row in rows:
         table.add_row(*[str(c) for c in row])
     return table
@@ -79,8 +100,12 @@ def main() -> None:
 @main.command()
 @corpus_option
 @no_corpus_option
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default: exports/).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder (default: exports/).",
+)
 @data_option
 @base_option
 @owl_option
@@ -96,52 +121,82 @@ def build(corpus, no_corpus, out, data_dir, base_iri, no_owl, fmt):
     """
     started = time.perf_counter()
     try:
-        settings = make_settings(corpus=corpus, out=out, data_dir=data_dir, base_iri=base_iri,
-                                 check_owl=not no_owl, use_default_corpus=not no_corpus)
+        settings = make_settings(
+            corpus=corpus,
+            out=out,
+            data_dir=data_dir,
+            base_iri=base_iri,
+            check_owl=not no_owl,
+            use_default_corpus=not no_corpus,
+        )
         with err.status("building…") as status:
-            result = build_graph(settings, write=True,
-                                 on_step=lambda s: status.update(f"{s}…"))
+            result = build_graph(settings, write=True, on_step=lambda s: status.update(f"{s}…"))
     except KGError as exc:
         _fail(exc, fmt)
         return
     summary = compute_stats(result.store())
     elapsed = time.perf_counter() - started
     if fmt == "json":
-        click.echo(json.dumps({
-            "ok": True, "outputs": [str(p) for p in result.outputs],
-            "corpus": str(settings.corpus_dir) if settings.corpus_dir else None,
-            "evidence_checked": result.data.corpus_checked,
-            "owl": result.owl.note if result.owl else "skipped",
-            "warnings": [p.as_dict() for p in result.warnings],
-            "seconds": round(elapsed, 2), **summary,
-        }, indent=2, ensure_ascii=False, default=str))
+        click.echo(
+            json.dumps(
+                {
+                    "ok": True,
+                    "outputs": [str(p) for p in result.outputs],
+                    "corpus": str(settings.corpus_dir) if settings.corpus_dir else None,
+                    "evidence_checked": result.data.corpus_checked,
+                    "owl": result.owl.note if result.owl else "skipped",
+                    "warnings": [p.as_dict() for p in result.warnings],
+                    "seconds": round(elapsed, 2),
+                    **summary,
+                },
+                indent=2,
+                ensure_ascii=False,
+                default=str,
+            )
+        )
         return
     _print_problems(result.warnings)
     if settings.corpus_dir is None:
-        err.print("[yellow]No corpus: built from the curated facts alone; evidence quotes were "
-                  "NOT checked against the articles (use --corpus DIR or KG_CORPUS).[/]")
+        err.print(
+            "[yellow]No corpus: built from the curated facts alone; evidence quotes were "
+            "NOT checked against the articles (use --corpus DIR or KG_CORPUS).[/]"
+        )
     else:
         console.print(f"Corpus: {settings.corpus_dir} (evidence checked against the articles)")
     _print_summary(summary)
     if result.owl:
         console.print(f"OWL: {result.owl.note}")
-    console.print(f"SHACL: conforms ({sum(p.check == 'shacl' for p in result.warnings)} warning(s))")
+    console.print(
+        f"SHACL: conforms ({sum(p.check == 'shacl' for p in result.warnings)} warning(s))"
+    )
     for path in result.outputs:
         console.print(f"Wrote {path} ({path.stat().st_size:,} bytes)")
-    console.print(f"[green]Built {summary['triples']:,} quads in {summary['graphs']} named graphs "
-              f"in {elapsed:.1f} s.[/]")
+    console.print(
+        f"[green]Built {summary['triples']:,} quads in {summary['graphs']} named graphs "
+        f"in {elapsed:.1f} s.[/]"
+    )
 
 
 def _print_summary(summary: dict) -> None:
-    console.print(_table("Entities per class", ["class", "entities"],
-                     [[r["class"], r["entities"]] for r in summary["classes"]]))
+    console.print(
+        _table(
+            "Entities per class",
+            ["class", "entities"],
+            [[r["class"], r["entities"]] for r in summary["classes"]],
+        )
+    )
     console.print()
     methods = sorted({r["method"] for r in summary["sources"]})
     by_source: dict[str, Counter] = {}
     for r in summary["sources"]:
         by_source.setdefault(r["source"], Counter())[r["method"]] += r["facts"]
-    console.print(_table("Facts per source and method", ["source"] + methods,
-                     [[s] + [c[m] for m in methods] for s, c in sorted(by_source.items())]))
+    console.print(
+        _table(
+            "Facts per source and method",
+            ["source"] + methods,
+            [[s] + [c[m] for m in methods] for s, c in sorted(by_source.items())],
+        )
+    )
     console.print()
 
 
@@ -161,24 +216,34 @@ def validate(corpus, no_corpus, data_dir, no_owl, fmt):
     Example: kg validate --format json
     """
     try:
-        settings = make_settings(corpus=corpus, data_dir=data_dir, check_owl=not no_owl,
-                                 use_default_corpus=not no_corpus)
+        settings = make_settings(
+            corpus=corpus, data_dir=data_dir, check_owl=not no_owl, use_default_corpus=not no_corpus
+        )
         with err.status("validating…") as status:
-            result = build_graph(settings, write=False,
-                                 on_step=lambda s: status.update(f"{s}…"))
+            result = build_graph(settings, write=False, on_step=lambda s: status.update(f"{s}…"))
     except KGError as exc:
         _fail(exc, fmt)
         return
     if fmt == "json":
-        click.echo(json.dumps({"ok": True, "evidence_checked": result.data.corpus_checked,
-                               "problems": [p.as_dict() for p in result.problems]}, indent=2,
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "ok": True,
+                    "evidence_checked": result.data.corpus_checked,
+                    "problems": [p.as_dict() for p in result.problems],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     _print_problems(result.problems)
     checked = "checked" if result.data.corpus_checked else "NOT checked (no corpus)"
-    console.print(f"[green]Valid:[/] {len(result.data.entities)} entities, {len(result.data.facts)} "
-              f"facts from {len(result.data.files)} files; evidence {checked}; "
-              f"{len(result.warnings)} warning(s).")
+    console.print(
+        f"[green]Valid:[/] {len(result.data.entities)} entities, {len(result.data.facts)} "
+        f"facts from {len(result.data.files)} files; evidence {checked}; "
+        f"{len(result.warnings)} warning(s)."
+    )
 
 
 @main.command()
@@ -200,11 +265,18 @@ def stats(corpus, data_dir, fmt):
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
         return
-    console.print(f"{summary['triples']:,} quads in {summary['graphs']} named graphs; "
-              f"{summary['entities']} entities.")
+    console.print(
+        f"{summary['triples']:,} quads in {summary['graphs']} named graphs; "
+        f"{summary['entities']} entities."
+    )
     _print_summary(summary)
-    console.print(_table("Facts per property", ["property", "facts"],
-                     [[r["property"], r["facts"]] for r in summary["properties"]]))
+    console.print(
+        _table(
+            "Facts per property",
+            ["property", "facts"],
+            [[r["property"], r["facts"]] for r in summary["properties"]],
+        )
+    )
     console.print()
     orphans = summary["orphan_entities"]
     console.print(f"Orphan entities (no article mentions them): {len(orphans)}")

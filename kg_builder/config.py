@@ -14,7 +14,10 @@ DEFAULT_BASE_IRI = "https://w3id.org/kg-builder/"
 
 def _default_corpus() -> Path | None:
     """../shared/corpus next to the project, when it exists."""
-    for candidate in (PROJECT_DIR.parent / "shared" / "corpus", Path.cwd().parent / "shared" / "corpus"):
+    for candidate in (
+        PROJECT_DIR.parent / "shared" / "corpus",
+        Path.cwd().parent / "shared" / "corpus",
+    ):
         if candidate.is_dir():
             return candidate
     return None

@@ -27,15 +27,47 @@ MAX_EVIDENCE = 400
 QUALIFIERS = ("about", "at least", "more than", "up to", "some", "nearly", "less than")
 
 SOURCE_FIELDS = {
-    "id", "kind", "publisher", "headline", "title", "published", "date_approximate",
-    "language", "translated", "dateline", "description", "file",
+    "id",
+    "kind",
+    "publisher",
+    "headline",
+    "title",
+    "published",
+    "date_approximate",
+    "language",
+    "translated",
+    "dateline",
+    "description",
+    "file",
 }
-ENTITY_FIELDS = {"id", "type", "label", "aliases", "description", "wikidata", "mentioned_in", "date"}
+ENTITY_FIELDS = {
+    "id",
+    "type",
+    "label",
+    "aliases",
+    "description",
+    "wikidata",
+    "mentioned_in",
+    "date",
+}
 ENTITY_CSV_REQUIRED = ["id", "type", "label"]
 ENTITY_CSV_OPTIONAL = ["aliases", "wikidata", "located_in", "description", "mentioned_in"]
 FACT_FIELDS = {
-    "subject", "relation", "object", "value", "source", "evidence", "date", "start", "end",
-    "not_before", "not_after", "according_to", "qualifier", "confidence", "note",
+    "subject",
+    "relation",
+    "object",
+    "value",
+    "source",
+    "evidence",
+    "date",
+    "start",
+    "end",
+    "not_before",
+    "not_after",
+    "according_to",
+    "qualifier",
+    "confidence",
+    "note",
 }
 FACT_CSV_REQUIRED = ["subject", "relation", "source", "evidence"]
 TIME_FIELDS = ("date", "start", "end", "not_before", "not_after")
@@ -82,8 +114,10 @@ class CurationLoader:
         if isinstance(doc, list):
             return None, doc
         if not isinstance(doc, dict) or not isinstance(doc.get(key), list):
-            self.error(Origin(_rel(path), getattr(doc, "line", 1)),
-                       f"expected a mapping with a list under '{key}:'")
+            self.error(
+                Origin(_rel(path), getattr(doc, "line", 1)),
+                f"expected a mapping with a list under '{key}:'",
+            )
             return None, []
         return doc, doc[key]
 
@@ -103,16 +137,21 @@ class CurationLoader:
                 if unknown:
                     parts.append(f"unknown column(s) {', '.join(unknown)}")
                 allowed = ", ".join(required + optional)
-                self.error(origin, f"wrong CSV columns: {'; '.join(parts)} "
-                                   f"(expected {allowed}; required: {', '.join(required)})")
+                self.error(
+                    origin,
+                    f"wrong CSV columns: {'; '.join(parts)} "
+                    f"(expected {allowed}; required: {', '.join(required)})",
+                )
                 return []
             rows = []
             for row in reader:
                 line = reader.line_num
                 if None in row:
-                    self.error(Origin(origin.file, line),
-                               f"row has {len(header) + len(row[None])} fields, "
-                               f"the header has {len(header)}")
+                    self.error(
+                        Origin(origin.file, line),
+                        f"row has {len(header) + len(row[None])} fields, "
+                        f"the header has {len(header)}",
+                    )
                     continue
                 rows.append((line, {k: (v or "").strip() for k, v in row.items()}))
             return rows
@@ -121,8 +160,9 @@ class CurationLoader:
         for key in item:
             if key not in allowed:
                 hint = Ontology.suggest(str(key), sorted(allowed))
-                self.error(Origin(origin.file, item.line_of(key)),
-                           f"unknown field '{key}' in {what}{hint}")
+                self.error(
+                    Origin(origin.file, item.line_of(key)), f"unknown field '{key}' in {what}{hint}"
+                )
 
     def _time(self, raw, origin: Origin, what: str) -> TimeValue | None:
         try:
@@ -155,22 +195,31 @@ class CurationLoader:
                 continue
             kind = item.get("kind", "article")
             if kind not in ("article", "reference"):
-                self.error(origin, f"source '{sid}': kind must be article or reference, not {kind!r}")
+                self.error(
+                    origin, f"source '{sid}': kind must be article or reference, not {kind!r}"
+                )
                 continue
             rec = SourceRecord(
-                id=sid, kind=kind, origin=origin,
-                publisher=item.get("publisher"), headline=item.get("headline"),
-                title=item.get("title"), language=item.get("language"),
+                id=sid,
+                kind=kind,
+                origin=origin,
+                publisher=item.get("publisher"),
+                headline=item.get("headline"),
+                title=item.get("title"),
+                language=item.get("language"),
                 date_approximate=bool(item.get("date_approximate", False)),
                 translated=bool(item.get("translated", False)),
-                dateline=item.get("dateline"), description=item.get("description"),
+                dateline=item.get("dateline"),
+                description=item.get("description"),
                 file=item.get("file"),
             )
             if item.get("published") is not None:
                 rec.published = self._time(item["published"], origin, f"publication date of {sid}")
             if kind == "article":
                 if not rec.publisher:
-                    self.error(origin, f"article '{sid}' needs a publisher (the agency's entity id)")
+                    self.error(
+                        origin, f"article '{sid}' needs a publisher (the agency's entity id)"
+                    )
                 self._check_against_corpus(rec, item)
             self.data.sources[sid] = rec
 
@@ -179,8 +228,10 @@ class CurationLoader:
             return
         article = self.corpus.get(rec.id)
         if article is None:
-            self.error(rec.origin, f"article '{rec.id}' is not in the corpus "
-                                   f"({_rel(self.corpus.metadata_path)})")
+            self.error(
+                rec.origin,
+                f"article '{rec.id}' is not in the corpus ({_rel(self.corpus.metadata_path)})",
+            )
             return
         if not article.path.is_file():
             self.error(rec.origin, f"article '{rec.id}': file {article.path} is missing")
@@ -188,9 +239,11 @@ class CurationLoader:
         rec.file = article.path.name
         for key in ("headline", "published"):
             if key in meta and key in item and str(meta[key] or "") != str(item[key] or ""):
-                self.error(Origin(rec.origin.file, item.line_of(key)),
-                           f"{key} of '{rec.id}' is {item[key]!r} here but {meta[key]!r} in the "
-                           f"corpus metadata; the corpus is authoritative, correct the copy")
+                self.error(
+                    Origin(rec.origin.file, item.line_of(key)),
+                    f"{key} of '{rec.id}' is {item[key]!r} here but {meta[key]!r} in the "
+                    f"corpus metadata; the corpus is authoritative, correct the copy",
+                )
 
     def _resolve_source(self, raw, origin: Origin) -> str | None:
         if raw is None or str(raw).strip() == "":
@@ -233,10 +286,18 @@ class CurationLoader:
                 mentioned = [m.strip() for m in row.get("mentioned_in", "").split(";") if m.strip()]
                 entity = self._add_entity(row, origin, aliases, mentioned)
                 if entity and row.get("located_in"):
-                    self._pending_facts.append(({
-                        "subject": entity.id, "relation": "locatedIn",
-                        "object": row["located_in"], "source": GAZETTEER,
-                    }, origin, LineDict()))
+                    self._pending_facts.append(
+                        (
+                            {
+                                "subject": entity.id,
+                                "relation": "locatedIn",
+                                "object": row["located_in"],
+                                "source": GAZETTEER,
+                            },
+                            origin,
+                            LineDict(),
+                        )
+                    )
 
     def _add_entity(self, item, origin, aliases, mentioned) -> EntityRecord | None:
         eid = str(item.get("id") or "").strip()
@@ -244,8 +305,10 @@ class CurationLoader:
             self.error(origin, "entity without an id")
             return None
         if not SLUG.match(eid):
-            self.error(origin, f"entity id '{eid}' is not a slug (lower-case letters, digits, "
-                               "single hyphens)")
+            self.error(
+                origin,
+                f"entity id '{eid}' is not a slug (lower-case letters, digits, single hyphens)",
+            )
             return None
         if eid in self.data.entities:
             first = self.data.entities[eid].origin
@@ -254,8 +317,11 @@ class CurationLoader:
         etype = str(item.get("type") or "").strip()
         if etype not in self.onto.entity_classes:
             hint = Ontology.suggest(etype, list(self.onto.entity_classes))
-            self.error(origin, f"entity '{eid}': unknown type '{etype}': not a class of the "
-                               f"ontology below kg:Entity{hint}")
+            self.error(
+                origin,
+                f"entity '{eid}': unknown type '{etype}': not a class of the "
+                f"ontology below kg:Entity{hint}",
+            )
             return None
         label = str(item.get("label") or "").strip()
         if not label:
@@ -269,18 +335,28 @@ class CurationLoader:
         date_unknown = False
         if date not in (None, ""):
             if str(date) != "unknown":
-                self.error(origin, f"entity '{eid}': date may only be 'unknown' here; give dates "
-                                   "as facts (relation date) with their source and evidence")
+                self.error(
+                    origin,
+                    f"entity '{eid}': date may only be 'unknown' here; give dates "
+                    "as facts (relation date) with their source and evidence",
+                )
             elif not self.onto.is_a(KG[etype], KG.Event):
                 self.error(origin, f"entity '{eid}': only events take 'date: unknown'")
             else:
                 date_unknown = True
         aliases = [a for a in dict.fromkeys(a.strip() for a in aliases) if a and a != label]
         rec = EntityRecord(
-            id=eid, type=etype, label=label, origin=origin, aliases=aliases,
+            id=eid,
+            type=etype,
+            label=label,
+            origin=origin,
+            aliases=aliases,
             description=(str(item.get("description")).strip() or None)
-            if item.get("description") else None,
-            wikidata=wikidata, mentioned_in=mentioned, date_unknown=date_unknown,
+            if item.get("description")
+            else None,
+            wikidata=wikidata,
+            mentioned_in=mentioned,
+            date_unknown=date_unknown,
         )
         self.data.entities[eid] = rec
         return rec
@@ -312,8 +388,9 @@ class CurationLoader:
             key_lines = getattr(item, "key_lines", None) or getattr(lines, "key_lines", {})
             return Origin(origin.file, key_lines.get(key) or origin.line)
 
-        self._unknown_fields(item if isinstance(item, LineDict) else LineDict(item),
-                             FACT_FIELDS, origin, "a fact")
+        self._unknown_fields(
+            item if isinstance(item, LineDict) else LineDict(item), FACT_FIELDS, origin, "a fact"
+        )
         ok = True
         subject = str(item.get("subject") or "").strip()
         relation = str(item.get("relation") or "").strip()
@@ -329,24 +406,36 @@ class CurationLoader:
             known = self.onto.properties.get(relation)
             why = " (it is not a fact property)" if known else ""
             hint = Ontology.suggest(relation, list(self.onto.fact_properties))
-            self.error(at("relation"), f"unknown relation '{relation}': not a fact property of "
-                                       f"the ontology{why}{hint}")
+            self.error(
+                at("relation"),
+                f"unknown relation '{relation}': not a fact property of the ontology{why}{hint}",
+            )
             return None
         subj = self._entity_ref(subject, at("subject"), "subject") if subject else None
         if subject and subj is None:
             ok = False
         fact = FactRecord(subject=subject, relation=relation, source=source or "", origin=origin)
-        if subj is not None and prop.domain is not None and not self.onto.is_a(KG[subj.type], prop.domain):
-            self.error(at("subject"), f"'{relation}' applies to {self._cls(prop.domain)}, but "
-                                      f"subject '{subject}' is a {subj.type}")
+        if (
+            subj is not None
+            and prop.domain is not None
+            and not self.onto.is_a(KG[subj.type], prop.domain)
+        ):
+            self.error(
+                at("subject"),
+                f"'{relation}' applies to {self._cls(prop.domain)}, but "
+                f"subject '{subject}' is a {subj.type}",
+            )
             ok = False
 
         quote = prop.range == KG.Quotation
         has_obj, has_val = "object" in item, "value" in item
         if prop.kind == "object" and not quote:
             if has_val or not has_obj:
-                self.error(origin, f"'{relation}' links two entities: give 'object: <entity id>'"
-                                   + (" instead of 'value'" if has_val else ""))
+                self.error(
+                    origin,
+                    f"'{relation}' links two entities: give 'object: <entity id>'"
+                    + (" instead of 'value'" if has_val else ""),
+                )
                 ok = False
             else:
                 obj = self._entity_ref(str(item["object"]), at("object"), "object")
@@ -354,13 +443,19 @@ class CurationLoader:
                 if obj is None:
                     ok = False
                 elif prop.range is not None and not self.onto.is_a(KG[obj.type], prop.range):
-                    self.error(at("object"), f"'{relation}' expects {self._cls(prop.range)}, but "
-                                             f"object '{obj.id}' is a {obj.type}")
+                    self.error(
+                        at("object"),
+                        f"'{relation}' expects {self._cls(prop.range)}, but "
+                        f"object '{obj.id}' is a {obj.type}",
+                    )
                     ok = False
         else:
             if has_obj or not has_val:
-                self.error(origin, f"'{relation}' takes a literal: give 'value: ...'"
-                                   + (" instead of 'object'" if has_obj else ""))
+                self.error(
+                    origin,
+                    f"'{relation}' takes a literal: give 'value: ...'"
+                    + (" instead of 'object'" if has_obj else ""),
+                )
                 ok = False
             else:
                 fact.value = self._value(item["value"], prop, at("value"))
@@ -378,23 +473,29 @@ class CurationLoader:
         if item.get("according_to"):
             ref = self._entity_ref(str(item["according_to"]), at("according_to"), "according_to")
             if ref is not None and not self.onto.is_a(KG[ref.type], KG.Agent):
-                self.error(at("according_to"), f"according_to must be a person or organisation, "
-                                               f"'{ref.id}' is a {ref.type}")
+                self.error(
+                    at("according_to"),
+                    f"according_to must be a person or organisation, '{ref.id}' is a {ref.type}",
+                )
                 ok = False
             fact.according_to = str(item["according_to"])
         if item.get("qualifier"):
             fact.qualifier = str(item["qualifier"]).strip()
             if fact.qualifier not in QUALIFIERS:
-                self.error(at("qualifier"), f"qualifier '{fact.qualifier}' is not one of "
-                                            f"{', '.join(QUALIFIERS)}")
+                self.error(
+                    at("qualifier"),
+                    f"qualifier '{fact.qualifier}' is not one of {', '.join(QUALIFIERS)}",
+                )
         if item.get("confidence") not in (None, ""):
             try:
                 fact.confidence = Decimal(str(item["confidence"]))
                 if not 0 <= fact.confidence <= 1:
                     raise InvalidOperation
             except InvalidOperation:
-                self.error(at("confidence"), f"confidence {item['confidence']!r} must be a "
-                                             "number from 0 to 1")
+                self.error(
+                    at("confidence"),
+                    f"confidence {item['confidence']!r} must be a number from 0 to 1",
+                )
                 ok = False
         fact.note = str(item["note"]).strip() if item.get("note") else None
         if item.get("evidence"):
@@ -406,7 +507,7 @@ class CurationLoader:
         return fact if ok and source is not None else None
 
     def _cls(self, iri) -> str:
-        return "any " + iri[len(KG):] if str(iri).startswith(str(KG)) else str(iri)
+        return "any " + iri[len(KG) :] if str(iri).startswith(str(KG)) else str(iri)
 
     def _entity_ref(self, eid: str, origin: Origin, role: str) -> EntityRecord | None:
         rec = self.data.entities.get(eid)
@@ -439,8 +540,9 @@ class CurationLoader:
             try:
                 return int(str(raw).strip())
             except ValueError:
-                self.error(origin, f"{what} must be a whole number written without separators, "
-                                   f"not {raw!r}")
+                self.error(
+                    origin, f"{what} must be a whole number written without separators, not {raw!r}"
+                )
                 return None
         if rng == XSD.decimal:
             try:
@@ -465,12 +567,17 @@ class CurationLoader:
         if src.kind != "article":
             return
         if not fact.evidence:
-            self.error(at_evidence, "missing evidence: quote the sentence of the article that "
-                                    "supports the fact")
+            self.error(
+                at_evidence,
+                "missing evidence: quote the sentence of the article that supports the fact",
+            )
             return
         if len(fact.evidence) > MAX_EVIDENCE:
-            self.error(at_evidence, f"evidence is {len(fact.evidence)} characters long: quote one "
-                                    f"sentence at most ({MAX_EVIDENCE} characters)")
+            self.error(
+                at_evidence,
+                f"evidence is {len(fact.evidence)} characters long: quote one "
+                f"sentence at most ({MAX_EVIDENCE} characters)",
+            )
         if self.corpus is None:
             return
         article = self.corpus.get(fact.source)
@@ -478,18 +585,27 @@ class CurationLoader:
             return  # reported with the source
         offset, in_boilerplate = article.find_in_body(fact.evidence)
         if offset is None:
-            self.error(at_evidence, f"evidence quote not found in the cited article "
-                                    f"{article.path.name}: {fact.evidence[:80]!r}")
+            self.error(
+                at_evidence,
+                f"evidence quote not found in the cited article "
+                f"{article.path.name}: {fact.evidence[:80]!r}",
+            )
             return
         if in_boilerplate:
-            self.error(at_evidence, f"evidence quote is in the site boilerplate of "
-                                    f"{article.path.name}, not in the article")
+            self.error(
+                at_evidence,
+                f"evidence quote is in the site boilerplate of "
+                f"{article.path.name}, not in the article",
+            )
             return
         fact.evidence_offset = offset
         if fact.relation == "said" and isinstance(fact.value, str) and fact.value != fact.evidence:
             if fold(fact.value) not in fold(fact.evidence) and article.find(fact.value) is None:
-                self.error(at_value, f"quoted words not found in the article {article.path.name}: "
-                                     f"{fact.value[:80]!r}")
+                self.error(
+                    at_value,
+                    f"quoted words not found in the article {article.path.name}: "
+                    f"{fact.value[:80]!r}",
+                )
 
     # -- whole-data checks -----------------------------------------------------------------
     def cross_checks(self) -> None:
@@ -499,8 +615,10 @@ class CurationLoader:
                 pub = ents.get(src.publisher)
                 if pub is None:
                     hint = Ontology.suggest(src.publisher, list(ents))
-                    self.error(src.origin, f"publisher '{src.publisher}' of '{src.id}' is not a "
-                                           f"defined entity{hint}")
+                    self.error(
+                        src.origin,
+                        f"publisher '{src.publisher}' of '{src.id}' is not a defined entity{hint}",
+                    )
                 elif not self.onto.is_a(KG[pub.type], KG.Organisation):
                     self.error(src.origin, f"publisher '{src.publisher}' must be an organisation")
             if src.dateline and src.dateline not in ents:
@@ -508,18 +626,26 @@ class CurationLoader:
         for ent in ents.values():
             for ref in ent.mentioned_in:
                 self._resolve_source(ref, ent.origin)
-        dated = {f.subject for f in self.data.facts
-                 if f.relation in ("date", "startDate", "endDate", "earliestDate", "latestDate")}
+        dated = {
+            f.subject
+            for f in self.data.facts
+            if f.relation in ("date", "startDate", "endDate", "earliestDate", "latestDate")
+        }
         for ent in ents.values():
             if not self.onto.is_a(KG[ent.type], KG.Event):
                 continue
             if ent.id not in dated and not ent.date_unknown:
-                self.error(ent.origin, f"event '{ent.id}' has no date: add a fact with relation "
-                                       "date, startDate or earliestDate/latestDate, or mark it "
-                                       "'date: unknown'")
+                self.error(
+                    ent.origin,
+                    f"event '{ent.id}' has no date: add a fact with relation "
+                    "date, startDate or earliestDate/latestDate, or mark it "
+                    "'date: unknown'",
+                )
             if ent.id in dated and ent.date_unknown:
-                self.error(ent.origin, f"event '{ent.id}' is marked 'date: unknown' but a fact "
-                                       "gives its date")
+                self.error(
+                    ent.origin,
+                    f"event '{ent.id}' is marked 'date: unknown' but a fact gives its date",
+                )
 
     def load(self) -> CuratedData:
         self._pending_facts: list = []

@@ -80,9 +80,12 @@ class Ontology:
         out = {}
         for c in self.graph.subjects(RDF.type, OWL.Class):
             if isinstance(c, URIRef) and c.startswith(KG):
-                name = c[len(KG):]
+                name = c[len(KG) :]
                 out[name] = ClassInfo(
-                    c, name, self._text(c, RDFS.label), self._text(c, SKOS.definition),
+                    c,
+                    name,
+                    self._text(c, RDFS.label),
+                    self._text(c, SKOS.definition),
                     self._closure(c, RDFS.subClassOf),
                 )
         return dict(sorted(out.items()))
@@ -94,7 +97,7 @@ class Ontology:
 
     def top_class(self, cls: URIRef) -> URIRef:
         """Person, Organisation, Place or Event: the class below kg:Entity/kg:Agent."""
-        supers = self.classes[cls[len(KG):]].supers
+        supers = self.classes[cls[len(KG) :]].supers
         for top in (KG.Person, KG.Organisation, KG.Place, KG.Event):
             if top in supers:
                 return top
@@ -107,7 +110,7 @@ class Ontology:
         return str(value) if value is not None else "entity"
 
     def is_a(self, cls: URIRef, ancestor: URIRef) -> bool:
-        info = self.classes.get(cls[len(KG):]) if cls.startswith(KG) else None
+        info = self.classes.get(cls[len(KG) :]) if cls.startswith(KG) else None
         return info is not None and ancestor in info.supers
 
     # -- properties --------------------------------------------------------------------
@@ -119,19 +122,22 @@ class Ontology:
                 if not (isinstance(p, URIRef) and p.startswith(KG)):
                     continue
                 supers = self._closure(p, RDFS.subPropertyOf)
-                name = p[len(KG):]
+                name = p[len(KG) :]
                 domain = self.graph.value(p, RDFS.domain)
                 rng = self.graph.value(p, RDFS.range)
                 is_fact = bool({KG.factRelation, KG.factAttribute} & (supers - {p}))
-                cross = any(
-                    self.graph.value(s, KG.crossCheck) == Literal(True) for s in supers
-                )
+                cross = any(self.graph.value(s, KG.crossCheck) == Literal(True) for s in supers)
                 out[name] = PropertyInfo(
-                    p, name, kind,
+                    p,
+                    name,
+                    kind,
                     domain if isinstance(domain, URIRef) else None,
                     rng if isinstance(rng, URIRef) else None,
-                    self._text(p, RDFS.label), self._text(p, SKOS.definition),
-                    is_fact, cross, supers,
+                    self._text(p, RDFS.label),
+                    self._text(p, SKOS.definition),
+                    is_fact,
+                    cross,
+                    supers,
                 )
         return dict(sorted(out.items()))
 

@@ -1,8 +1,8 @@
 """The library API: load, build, validate and write, as researchers call it from a notebook.
 
-    >>> import kg_builder
-    >>> result = kg_builder.build()            # doctest: +SKIP
-    >>> result.dataset                          # an rdflib Dataset, one named graph per source
+>>> import kg_builder
+>>> result = kg_builder.build()            # doctest: +SKIP
+>>> result.dataset                          # an rdflib Dataset, one named graph per source
 """
 
 from __future__ import annotations
@@ -42,8 +42,9 @@ class BuildResult:
         return MemoryStore(self.dataset)
 
 
-def make_settings(corpus=None, out=None, data_dir=None, base_iri=None, check_owl=True,
-                  use_default_corpus=True) -> Settings:
+def make_settings(
+    corpus=None, out=None, data_dir=None, base_iri=None, check_owl=True, use_default_corpus=True
+) -> Settings:
     kwargs = {}
     if out is not None:
         kwargs["out_dir"] = Path(out)
@@ -72,7 +73,9 @@ def load(settings: Settings | None = None, **kwargs) -> tuple[CuratedData, list[
     return load_curated(settings.data_dir, onto, open_corpus(settings))
 
 
-def check_graph(dataset: Dataset, settings: Settings, onto: Ontology) -> tuple[list[Problem], OwlResult | None]:
+def check_graph(
+    dataset: Dataset, settings: Settings, onto: Ontology
+) -> tuple[list[Problem], OwlResult | None]:
     """SHACL, OWL consistency and hygiene queries on a built dataset."""
     problems = run_shacl(merged_graph(dataset), settings.ontology_dir / "shapes.ttl", onto)
     owl = None
@@ -83,8 +86,14 @@ def check_graph(dataset: Dataset, settings: Settings, onto: Ontology) -> tuple[l
     return problems, owl
 
 
-def build(settings: Settings | None = None, *, write: bool = False, validate: bool = True,
-          on_step=None, **kwargs) -> BuildResult:
+def build(
+    settings: Settings | None = None,
+    *,
+    write: bool = False,
+    validate: bool = True,
+    on_step=None,
+    **kwargs,
+) -> BuildResult:
     """Load curated facts, build the RDF dataset, validate it, and optionally write exports.
 
     Raises CurationError / GraphValidationError listing every problem; on failure nothing in
@@ -126,7 +135,10 @@ def serialize_turtle(dataset: Dataset) -> bytes:
 
 
 def write_outputs(dataset: Dataset, out_dir: Path) -> list[Path]:
-    return write_all(out_dir, {
-        "kg.nq": lambda p: p.write_bytes(serialize_nquads(dataset)),
-        "kg.ttl": lambda p: p.write_bytes(serialize_turtle(dataset)),
-    })
+    return write_all(
+        out_dir,
+        {
+            "kg.nq": lambda p: p.write_bytes(serialize_nquads(dataset)),
+            "kg.ttl": lambda p: p.write_bytes(serialize_turtle(dataset)),
+        },
+    )

@@ -60,9 +60,14 @@ class EntityIndex:
             for members in by_top.values():
                 if len(members) > 1:
                     first = self.entities[members[0]]
-                    problems.append(Problem(
-                        first.origin.file, first.origin.line,
-                        f"entities {', '.join(members)} share the name '{key}': check that they "
-                        "are different (else merge them) and give each a distinguishing label",
-                        "warning", "resolution"))
+                    problems.append(
+                        Problem(
+                            first.origin.file,
+                            first.origin.line,
+                            f"entities {', '.join(members)} share the name '{key}': check that they "
+                            "are different (else merge them) and give each a distinguishing label",
+                            "warning",
+                            "resolution",
+                        )
+                    )
         return problems

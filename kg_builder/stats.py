@@ -11,20 +11,28 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX schema: <https://schema.org/>
 """
 
-CLASSES = PREFIXES + """
+CLASSES = (
+    PREFIXES
+    + """
 SELECT ?class (COUNT(DISTINCT ?e) AS ?entities) WHERE {
   ?e a ?c . ?c rdfs:subClassOf* kg:Entity .
   FILTER(STRSTARTS(STR(?c), STR(kg:)))
   BIND(STRAFTER(STR(?c), "#") AS ?class)
 } GROUP BY ?class ORDER BY DESC(?entities) ?class"""
+)
 
-PROPERTIES = PREFIXES + """
+PROPERTIES = (
+    PREFIXES
+    + """
 SELECT ?property (COUNT(*) AS ?facts) WHERE {
   ?st a kg:Assertion ; rdf:predicate ?p .
   BIND(STRAFTER(STR(?p), "#") AS ?property)
 } GROUP BY ?property ORDER BY DESC(?facts) ?property"""
+)
 
-SOURCES = PREFIXES + """
+SOURCES = (
+    PREFIXES
+    + """
 SELECT ?source ?method (COUNT(DISTINCT ?st) AS ?facts) (COUNT(DISTINCT ?e) AS ?entities) WHERE {
   ?st a kg:Assertion ; prov:wasDerivedFrom ?src ; kg:method ?m .
   OPTIONAL { ?src kg:corpusId ?cid }
@@ -32,14 +40,20 @@ SELECT ?source ?method (COUNT(DISTINCT ?st) AS ?facts) (COUNT(DISTINCT ?e) AS ?e
   BIND(COALESCE(?cid, STRAFTER(STR(?src), "/id/reference/")) AS ?source)
   BIND(STRAFTER(STR(?m), "#") AS ?method)
 } GROUP BY ?source ?method ORDER BY ?source ?method"""
+)
 
-ORPHANS = PREFIXES + """
+ORPHANS = (
+    PREFIXES
+    + """
 SELECT ?entity ?label WHERE {
   ?entity a ?c ; rdfs:label ?label . ?c rdfs:subClassOf* kg:Entity .
   FILTER NOT EXISTS { ?article schema:mentions ?entity }
 } ORDER BY ?entity"""
+)
 
-UNSOURCED = PREFIXES + """
+UNSOURCED = (
+    PREFIXES
+    + """
 SELECT ?subject ?property ?value WHERE {
   ?subject ?p ?value . ?p rdfs:subPropertyOf+ ?top .
   FILTER(?top IN (kg:factRelation, kg:factAttribute))
@@ -47,6 +61,7 @@ SELECT ?subject ?property ?value WHERE {
                           prov:wasDerivedFrom ?src }
   BIND(STRAFTER(STR(?p), "#") AS ?property)
 } ORDER BY ?subject ?property"""
+)
 
 
 def _py(value):
@@ -54,8 +69,10 @@ def _py(value):
 
 
 def _rows(store: Store, query: str) -> list[dict]:
-    return [{k: (str(v) if k in ("entity", "subject", "value") else _py(v)) for k, v in r.items()}
-            for r in store.select(query)]
+    return [
+        {k: (str(v) if k in ("entity", "subject", "value") else _py(v)) for k, v in r.items()}
+        for r in store.select(query)
+    ]
 
 
 def stats(store: Store) -> dict:

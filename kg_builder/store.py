@@ -63,8 +63,10 @@ class MemoryStore:
 
     def graph_names(self) -> list[URIRef]:
         return sorted(
-            g.identifier for g in self.dataset.graphs()
-            if isinstance(g.identifier, URIRef) and len(g)
+            g.identifier
+            for g in self.dataset.graphs()
+            if isinstance(g.identifier, URIRef)
+            and len(g)
             and g.identifier != URIRef("urn:x-rdflib:default")
         )
 

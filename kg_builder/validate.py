@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from .errors import Problem
 from .ontology import KG, Ontology
@@ -54,9 +54,16 @@ def generated_shapes(onto: Ontology) -> Graph:
             g.add((pshape, SH["or"], lst))
         elif prop.range is not None:
             g.add((pshape, SH.datatype, prop.range))
-        g.add((pshape, SH.message, Literal(
-            f"value of kg:{prop.name} must be {prop.range.n3() if prop.range else 'any'}"
-            f" (ontology range)")))
+        g.add(
+            (
+                pshape,
+                SH.message,
+                Literal(
+                    f"value of kg:{prop.name} must be {prop.range.n3() if prop.range else 'any'}"
+                    f" (ontology range)"
+                ),
+            )
+        )
     return g
 
 
@@ -73,7 +80,11 @@ def run_shacl(data: Graph, shapes_path: Path, onto: Ontology) -> list[Problem]:
     shapes += generated_shapes(onto)
     logging.getLogger("pyshacl").setLevel(logging.ERROR)
     _conforms, report, _text = shacl_validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
     )
     problems = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
@@ -91,7 +102,7 @@ def run_shacl(data: Graph, shapes_path: Path, onto: Ontology) -> list[Problem]:
     return sorted(set(problems))
 
 
-def _owl_subset(ds: Dataset, onto: Ontology, iri_graph: URIRef) -> Graph:
+def _owl_subset(ds: Dataset, onto: Ontology) -> Graph:
     """The schema (classes, object properties, axioms) and the entities' types and links.
 
     Datatype definitions and literal values are left out: HermiT's OWL 2 datatype map has no
@@ -103,7 +114,11 @@ def _owl_subset(ds: Dataset, onto: Ontology, iri_graph: URIRef) -> Graph:
     for s, p, o in onto.graph:
         if s in skip_subjects or (s in datatype_props and p == RDFS.range):
             continue
-        if p == OWL.equivalentClass and isinstance(o, BNode) and (o, RDF.type, RDFS.Datatype) in onto.graph:
+        if (
+            p == OWL.equivalentClass
+            and isinstance(o, BNode)
+            and (o, RDF.type, RDFS.Datatype) in onto.graph
+        ):
             continue
         g.add((s, p, o))
     # drop the anonymous datatype union left behind
@@ -112,8 +127,11 @@ def _owl_subset(ds: Dataset, onto: Ontology, iri_graph: URIRef) -> Graph:
             g.remove((bnode, None, None))
     object_props = {p.iri for p in onto.properties.values() if p.kind == "object"}
     for s, p, o, _ in ds.quads((None, None, None, None)):
-        if p == RDF.type and isinstance(o, URIRef) and o.startswith(KG) and (
-            onto.is_a(o, KG.Entity) or o in (KG.NewsArticle, KG.Quotation, KG.Assertion)
+        if (
+            p == RDF.type
+            and isinstance(o, URIRef)
+            and o.startswith(KG)
+            and (onto.is_a(o, KG.Entity) or o in (KG.NewsArticle, KG.Quotation, KG.Assertion))
         ):
             g.add((s, p, o))
         elif p in object_props and isinstance(o, URIRef):
@@ -133,8 +151,10 @@ def run_owl(ds: Dataset, onto: Ontology) -> OwlResult:
     """Load ontology + graph into owlready2 and ask HermiT whether it is consistent."""
     java = shutil.which("java")
     if java is None:
-        msg = ("Java was not found, so the OWL consistency check (HermiT) was skipped; install "
-               "a Java runtime (e.g. apt-get install default-jre-headless) to run it")
+        msg = (
+            "Java was not found, so the OWL consistency check (HermiT) was skipped; install "
+            "a Java runtime (e.g. apt-get install default-jre-headless) to run it"
+        )
         return OwlResult(False, None, [Problem("owl", None, msg, "warning", "owl")], msg)
     try:
         import owlready2
@@ -142,7 +162,7 @@ def run_owl(ds: Dataset, onto: Ontology) -> OwlResult:
         msg = "owlready2 is not installed: pip install owlready2"
         return OwlResult(False, None, [Problem("owl", None, msg, "warning", "owl")], msg)
     owlready2.JAVA_EXE = java
-    subset = _owl_subset(ds, onto, URIRef(""))
+    subset = _owl_subset(ds, onto)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "kg-owl.nt"
         subset.serialize(path, format="nt", encoding="utf-8")
@@ -152,8 +172,10 @@ def run_owl(ds: Dataset, onto: Ontology) -> OwlResult:
             with _quiet():
                 owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError:
-            msg = ("HermiT: the ontology and the graph are inconsistent (an entity falls in two "
-                   "disjoint classes, e.g. through a relation's domain or range)")
+            msg = (
+                "HermiT: the ontology and the graph are inconsistent (an entity falls in two "
+                "disjoint classes, e.g. through a relation's domain or range)"
+            )
             return OwlResult(True, False, [Problem("owl", None, msg, "error", "owl")], msg)
         except Exception as exc:  # the reasoner failing is reported, never a crash
             msg = f"the OWL reasoner could not run: {exc}"
@@ -192,12 +214,7 @@ def run_hygiene(store, checks_dir: Path) -> list[Problem]:
         rows = store.select(path.read_text(encoding="utf-8"))
         for row in rows:
             detail = ", ".join(f"{k}={v}" for k, v in row.items() if v is not None)
-            problems.append(Problem(f"queries/checks/{path.name}", None, detail, "error", "hygiene"))
+            problems.append(
+                Problem(f"queries/checks/{path.name}", None, detail, "error", "hygiene")
+            )
     return problems
-
-
-def literal_is_valid(lit: Literal) -> bool:
-    """rdflib marks ill-typed literals (e.g. "2022-02-30"^^xsd:date) as such."""
-    return not getattr(lit, "ill_typed", False) and not (
-        lit.datatype == XSD.date and lit.value is None
-    )

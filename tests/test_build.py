@@ -21,44 +21,69 @@ PREFIX id: <https://w3id.org/kg-builder/id/>
 
 def test_named_graphs_per_source_and_method(store):
     names = {str(g) for g in store.graph_names()}
-    expected = {BASE + "graph/ontology", BASE + "graph/sources", BASE + "graph/registry",
-                BASE + "graph/gazetteer/curated"}
-    expected |= {f"{BASE}graph/{sid}/curated" for sid in (
-        "000_15c30f71e5ccaca9", "001_018f0621839ca5c8", "002_aa80568b4da406dd",
-        "003_69489bb5dd5d6fb8", "004_778bbb137ffcf9e7")}
+    expected = {
+        BASE + "graph/ontology",
+        BASE + "graph/sources",
+        BASE + "graph/registry",
+        BASE + "graph/gazetteer/curated",
+    }
+    expected |= {
+        f"{BASE}graph/{sid}/curated"
+        for sid in (
+            "000_15c30f71e5ccaca9",
+            "001_018f0621839ca5c8",
+            "002_aa80568b4da406dd",
+            "003_69489bb5dd5d6fb8",
+            "004_778bbb137ffcf9e7",
+        )
+    }
     assert names == expected
 
 
 def test_which_articles_support_a_fact_is_one_pattern(store):
-    rows = store.select(PREFIXES + """
+    rows = store.select(
+        PREFIXES
+        + """
         SELECT ?id WHERE {
           ?st rdf:subject <https://w3id.org/kg-builder/id/person/alexander-deserter> ; rdf:predicate kg:fledTo ;
               rdf:object <https://w3id.org/kg-builder/id/place/kazakhstan> ; prov:wasDerivedFrom ?a .
-          ?a kg:corpusId ?id } ORDER BY ?id""")
+          ?a kg:corpusId ?id } ORDER BY ?id"""
+    )
     assert [str(r["id"]) for r in rows] == ["001_018f0621839ca5c8", "003_69489bb5dd5d6fb8"]
 
 
 def test_named_graph_pattern_gives_the_same_answer(store):
-    rows = store.select(PREFIXES + """
+    rows = store.select(
+        PREFIXES
+        + """
         SELECT ?id WHERE {
           GRAPH ?g { <https://w3id.org/kg-builder/id/person/alexander-deserter> kg:fledTo <https://w3id.org/kg-builder/id/place/kazakhstan> }
-          ?g prov:wasDerivedFrom ?a . ?a kg:corpusId ?id } ORDER BY ?id""")
+          ?g prov:wasDerivedFrom ?a . ?a kg:corpusId ?id } ORDER BY ?id"""
+    )
     assert [str(r["id"]) for r in rows] == ["001_018f0621839ca5c8", "003_69489bb5dd5d6fb8"]
 
 
 def test_only_curated_facts_is_one_pattern(store, built):
-    rows = store.select(PREFIXES + """
-        SELECT (COUNT(*) AS ?n) WHERE { ?st kg:method kg:Curated ; rdf:subject ?s }""")
+    rows = store.select(
+        PREFIXES
+        + """
+        SELECT (COUNT(*) AS ?n) WHERE { ?st kg:method kg:Curated ; rdf:subject ?s }"""
+    )
     curated = int(rows[0]["n"])
-    total = int(store.select(PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?st a kg:Assertion }")[0]["n"])
+    total = int(
+        store.select(PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?st a kg:Assertion }")[0]["n"]
+    )
     assert curated == total > 400
 
 
 def test_every_assertion_has_evidence_found_in_the_article(store, built):
-    rows = store.select(PREFIXES + """
+    rows = store.select(
+        PREFIXES
+        + """
         SELECT ?st ?e ?off ?file WHERE {
           ?st kg:evidence ?e ; kg:evidenceOffset ?off ; prov:wasDerivedFrom ?a .
-          ?a kg:corpusFile ?file }""")
+          ?a kg:corpusFile ?file }"""
+    )
     assert len(rows) > 400
     corpus = built.corpus
     for row in rows:
@@ -67,49 +92,73 @@ def test_every_assertion_has_evidence_found_in_the_article(store, built):
 
 
 def test_conflicting_accounts_are_both_kept(store):
-    rows = store.select(PREFIXES + """
+    rows = store.select(
+        PREFIXES
+        + """
         SELECT ?km ?id WHERE {
           ?st rdf:subject <https://w3id.org/kg-builder/id/place/finland-russia-border> ; rdf:predicate kg:lengthKm ;
-              rdf:object ?km ; prov:wasDerivedFrom ?a . ?a kg:corpusId ?id } ORDER BY ?id""")
+              rdf:object ?km ; prov:wasDerivedFrom ?a . ?a kg:corpusId ?id } ORDER BY ?id"""
+    )
     assert [(int(r["km"]), str(r["id"])) for r in rows] == [
-        (1340, "002_aa80568b4da406dd"), (1300, "004_778bbb137ffcf9e7")]
+        (1340, "002_aa80568b4da406dd"),
+        (1300, "004_778bbb137ffcf9e7"),
+    ]
 
 
 def test_names_labels_and_wikidata(store):
-    rows = store.select(PREFIXES + """
+    rows = store.select(
+        PREFIXES
+        + """
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
         PREFIX owl: <http://www.w3.org/2002/07/owl#>
         SELECT ?label ?alt ?wd WHERE {
           <https://w3id.org/kg-builder/id/organisation/idite-lesom> rdfs:label ?label ; skos:altLabel ?alt .
-          OPTIONAL { <https://w3id.org/kg-builder/id/person/vladimir-putin> owl:sameAs ?wd } }""")
+          OPTIONAL { <https://w3id.org/kg-builder/id/person/vladimir-putin> owl:sameAs ?wd } }"""
+    )
     assert {str(r["label"]) for r in rows} == {"Idite Lesom"}
     assert {"Capture the Forest", "Idite Lessom", "Get Away"} <= {str(r["alt"]) for r in rows}
     assert {str(r["wd"]) for r in rows} == {"http://www.wikidata.org/entity/Q7747"}
 
 
 def test_articles_are_news_articles_with_agency_and_dated_precision(store):
-    rows = store.select(PREFIXES + """
+    rows = store.select(
+        PREFIXES
+        + """
         SELECT ?id ?agency ?date ?approx WHERE {
           ?a a kg:NewsArticle ; kg:corpusId ?id ; schema:publisher/rdfs:label ?agency ;
-             schema:datePublished ?date ; kg:dateApproximate ?approx } ORDER BY ?id""")
-    got = {str(r["id"]): (str(r["agency"]), r["date"].datatype.split("#")[1], r["approx"].toPython())
-           for r in rows}
+             schema:datePublished ?date ; kg:dateApproximate ?approx } ORDER BY ?id"""
+    )
+    got = {
+        str(r["id"]): (str(r["agency"]), r["date"].datatype.split("#")[1], r["approx"].toPython())
+        for r in rows
+    }
     assert got["001_018f0621839ca5c8"] == ("Deutsche Welle", "gYearMonth", True)
     assert got["002_aa80568b4da406dd"] == ("Associated Press", "date", False)
     assert len(got) == 5
 
 
 def test_event_dates_give_day_bounds_of_any_precision(store):
-    rows = store.select(PREFIXES + """
+    rows = store.select(
+        PREFIXES
+        + """
         SELECT ?lo ?hi WHERE { <https://w3id.org/kg-builder/id/event/annexation-of-crimea-2014> kg:earliestDate ?lo ;
-                                                                  kg:latestDate ?hi }""")
+                                                                  kg:latestDate ?hi }"""
+    )
     assert {(str(r["lo"]), str(r["hi"])) for r in rows} == {("2014-01-01", "2014-12-31")}
 
 
 def test_iris_are_stable_and_readable(store):
-    assert store.ask(PREFIXES + "ASK { <https://w3id.org/kg-builder/id/person/andrei-amonov> a kg:Person }")
-    assert store.ask(PREFIXES + "ASK { <https://w3id.org/kg-builder/id/place/vaalimaa> a kg:BorderCrossingPoint }")
-    assert store.ask(PREFIXES + "ASK { <https://w3id.org/kg-builder/id/article/002_aa80568b4da406dd> a kg:NewsArticle }")
+    assert store.ask(
+        PREFIXES + "ASK { <https://w3id.org/kg-builder/id/person/andrei-amonov> a kg:Person }"
+    )
+    assert store.ask(
+        PREFIXES
+        + "ASK { <https://w3id.org/kg-builder/id/place/vaalimaa> a kg:BorderCrossingPoint }"
+    )
+    assert store.ask(
+        PREFIXES
+        + "ASK { <https://w3id.org/kg-builder/id/article/002_aa80568b4da406dd> a kg:NewsArticle }"
+    )
 
 
 def test_rebuild_gives_identical_bytes(built, corpus_dir, tmp_path):
@@ -127,13 +176,15 @@ def test_outputs_parse_back_with_rdflib(built):
     ds.parse(built.settings.out_dir / "kg.nq", format="nquads")
     assert len(list(ds.quads((None, None, None, None)))) == len(built.store())
     from rdflib import Graph
+
     g = Graph().parse(built.settings.out_dir / "kg.ttl", format="turtle")
     assert len(g) > 5000
 
 
 def test_base_iri_is_configurable(corpus_dir, tmp_path):
-    result = build(make_settings(corpus=corpus_dir, base_iri="https://example.org/kg",
-                                 check_owl=False))
+    result = build(
+        make_settings(corpus=corpus_dir, base_iri="https://example.org/kg", check_owl=False)
+    )
     store = result.store()
     assert store.ask("ASK { <https://example.org/kg/id/person/andrei-amonov> ?p ?o }")
     assert not store.ask("ASK { <https://w3id.org/kg-builder/id/person/andrei-amonov> ?p ?o }")
@@ -148,15 +199,22 @@ def test_build_without_corpus_does_not_check_evidence(tmp_path):
 
 def test_failed_build_leaves_previous_outputs_intact(curated_copy, corpus_dir, tmp_path):
     out = tmp_path / "out"
-    build(make_settings(corpus=corpus_dir, out=out, data_dir=curated_copy, check_owl=False),
-          write=True)
+    build(
+        make_settings(corpus=corpus_dir, out=out, data_dir=curated_copy, check_owl=False),
+        write=True,
+    )
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     facts = curated_copy / "facts" / "002_aa80568b4da406dd.yaml"
-    facts.write_text(facts.read_text("utf-8") + "  - subject: nobody\n    relation: fledTo\n"
-                     "    object: turkey\n    evidence: x\n", "utf-8")
+    facts.write_text(
+        facts.read_text("utf-8") + "  - subject: nobody\n    relation: fledTo\n"
+        "    object: turkey\n    evidence: x\n",
+        "utf-8",
+    )
     with pytest.raises(CurationError):
-        build(make_settings(corpus=corpus_dir, out=out, data_dir=curated_copy, check_owl=False),
-              write=True)
+        build(
+            make_settings(corpus=corpus_dir, out=out, data_dir=curated_copy, check_owl=False),
+            write=True,
+        )
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
@@ -175,15 +233,24 @@ def test_write_all_is_all_or_nothing(tmp_path):
 
 
 def test_mentions_are_derived_from_facts(store):
-    assert store.ask(PREFIXES + """ASK { <https://w3id.org/kg-builder/id/article/000_15c30f71e5ccaca9> schema:mentions
-                                         <https://w3id.org/kg-builder/id/person/vladimir-putin> }""")
-    assert not store.ask(PREFIXES + """ASK { <https://w3id.org/kg-builder/id/article/001_018f0621839ca5c8> schema:mentions
-                                             <https://w3id.org/kg-builder/id/person/vladimir-putin> }""")
+    assert store.ask(
+        PREFIXES
+        + """ASK { <https://w3id.org/kg-builder/id/article/000_15c30f71e5ccaca9> schema:mentions
+                                         <https://w3id.org/kg-builder/id/person/vladimir-putin> }"""
+    )
+    assert not store.ask(
+        PREFIXES
+        + """ASK { <https://w3id.org/kg-builder/id/article/001_018f0621839ca5c8> schema:mentions
+                                             <https://w3id.org/kg-builder/id/person/vladimir-putin> }"""
+    )
 
 
 def test_quotations_are_nodes_with_speaker_and_article(store):
-    rows = store.select(PREFIXES + """
+    rows = store.select(
+        PREFIXES
+        + """
         SELECT ?text WHERE { ?q a kg:Quotation ; kg:speaker <https://w3id.org/kg-builder/id/person/yevgeny> ; schema:text ?text ;
-                                kg:quotedIn <https://w3id.org/kg-builder/id/article/002_aa80568b4da406dd> }""")
+                                kg:quotedIn <https://w3id.org/kg-builder/id/article/002_aa80568b4da406dd> }"""
+    )
     assert "I will not be a murderer." in {str(r["text"]) for r in rows}
     assert URIRef  # keep import used

@@ -22,8 +22,13 @@ def runner():
 def test_build_writes_outputs_and_prints_summary(tmp_path, corpus_dir):
     # A real process, as a researcher runs it.
     env = dict(os.environ, KG_CORPUS=str(corpus_dir))
-    proc = subprocess.run([sys.executable, "-m", "kg_builder.cli", "build", "--out", str(tmp_path)],
-                          capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kg_builder.cli", "build", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Entities per class" in proc.stdout and "Facts per source and method" in proc.stdout
     assert "evidence checked against the articles" in proc.stdout
@@ -32,8 +37,19 @@ def test_build_writes_outputs_and_prints_summary(tmp_path, corpus_dir):
 
 
 def test_build_json(runner, tmp_path, corpus_dir):
-    result = runner.invoke(main, ["build", "--corpus", str(corpus_dir), "--out", str(tmp_path),
-                                  "--no-owl", "--format", "json"])
+    result = runner.invoke(
+        main,
+        [
+            "build",
+            "--corpus",
+            str(corpus_dir),
+            "--out",
+            str(tmp_path),
+            "--no-owl",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["ok"] and data["evidence_checked"] and data["entities"] > 100
@@ -47,7 +63,9 @@ def test_build_without_corpus_says_evidence_unchecked(runner, tmp_path):
 
 
 def test_missing_corpus_folder_is_a_config_error(runner, tmp_path):
-    result = runner.invoke(main, ["build", "--corpus", str(tmp_path / "nope"), "--out", str(tmp_path)])
+    result = runner.invoke(
+        main, ["build", "--corpus", str(tmp_path / "nope"), "--out", str(tmp_path)]
+    )
     assert result.exit_code == 4
     assert "does not exist" in result.stderr and "--corpus" in result.stderr
     assert not (tmp_path / "kg.nq").exists()
@@ -62,21 +80,39 @@ def test_validate_ok(runner, corpus_dir):
 def test_validate_lists_every_problem_with_file_and_line(runner, curated_copy, corpus_dir):
     facts = curated_copy / "facts" / "002_aa80568b4da406dd.yaml"
     start = facts.read_text("utf-8").count("\n") + 1
-    facts.write_text(facts.read_text("utf-8")
-                     + "  - subject: nobody\n    relation: fledTo\n    object: turkey\n"
-                       "    evidence: x\n  - subject: yevgeny\n    relation: age\n    value: old\n"
-                       "    evidence: x\n", "utf-8")
-    result = runner.invoke(main, ["validate", "--data", str(curated_copy), "--corpus",
-                                  str(corpus_dir), "--no-owl"])
+    facts.write_text(
+        facts.read_text("utf-8") + "  - subject: nobody\n    relation: fledTo\n    object: turkey\n"
+        "    evidence: x\n  - subject: yevgeny\n    relation: age\n    value: old\n"
+        "    evidence: x\n",
+        "utf-8",
+    )
+    result = runner.invoke(
+        main, ["validate", "--data", str(curated_copy), "--corpus", str(corpus_dir), "--no-owl"]
+    )
     assert result.exit_code == 2
-    assert f"002_aa80568b4da406dd.yaml:{start}: error: subject 'nobody' is not a defined entity" \
+    assert (
+        f"002_aa80568b4da406dd.yaml:{start}: error: subject 'nobody' is not a defined entity"
         in result.stderr
-    assert f"002_aa80568b4da406dd.yaml:{start + 6}: error: value of 'age' must be a whole number" \
+    )
+    assert (
+        f"002_aa80568b4da406dd.yaml:{start + 6}: error: value of 'age' must be a whole number"
         in result.stderr
+    )
     assert "2 error(s)" in result.stderr
 
-    as_json = runner.invoke(main, ["validate", "--data", str(curated_copy), "--corpus",
-                                   str(corpus_dir), "--no-owl", "--format", "json"])
+    as_json = runner.invoke(
+        main,
+        [
+            "validate",
+            "--data",
+            str(curated_copy),
+            "--corpus",
+            str(corpus_dir),
+            "--no-owl",
+            "--format",
+            "json",
+        ],
+    )
     assert as_json.exit_code == 2
     problems = json.loads(as_json.stdout)["problems"]
     assert [p["line"] for p in problems] == [start, start + 6]

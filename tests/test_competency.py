@@ -32,8 +32,10 @@ QUESTIONS = {q["id"]: q for q in questions()}
 
 
 def run(store, qid):
-    return [{k: (None if v is None else str(v)) for k, v in row.items()}
-            for row in store.select((QUERIES / f"{qid}.rq").read_text("utf-8"))]
+    return [
+        {k: (None if v is None else str(v)) for k, v in row.items()}
+        for row in store.select((QUERIES / f"{qid}.rq").read_text("utf-8"))
+    ]
 
 
 def column(rows, name):
@@ -129,7 +131,8 @@ def test_amonov_timeline_order(store):
 def test_internal_passport_countries(store):
     rows = run(store, "internal-passport-countries")
     assert sorted(column(rows, "country")) == sorted(
-        norm(c) for c in QUESTIONS["internal-passport-countries"]["expect"])
+        norm(c) for c in QUESTIONS["internal-passport-countries"]["expect"]
+    )
 
 
 def test_families(store):
@@ -148,12 +151,16 @@ def test_families(store):
 def test_source_disagreements(store):
     rows = run(store, "source-disagreements")
     olga = [r for r in rows if r["subject"] == "Olga Prokopieva"]
-    assert olga and {norm(olga[0]["value_1"]).split(" (")[0], norm(olga[0]["value_2"]).split(" (")[0]} \
-        == {"free russia", "russia-libertes"}
+    assert olga and {
+        norm(olga[0]["value_1"]).split(" (")[0],
+        norm(olga[0]["value_2"]).split(" (")[0],
+    } == {"free russia", "russia-libertes"}
     border = [r for r in rows if "border" in norm(r["subject"])]
     assert border and {border[0]["value_1"], border[0]["value_2"]} == {"1340", "1300"}
-    assert {border[0]["source_1"], border[0]["source_2"]} == {"002_aa80568b4da406dd",
-                                                              "004_778bbb137ffcf9e7"}
+    assert {border[0]["source_1"], border[0]["source_2"]} == {
+        "002_aa80568b4da406dd",
+        "004_778bbb137ffcf9e7",
+    }
 
 
 def test_people_by_source(store):

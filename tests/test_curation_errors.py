@@ -60,126 +60,190 @@ def test_yaml_syntax_error_names_line(curated_copy):
 
 def test_duplicate_key_is_a_yaml_error(curated_copy):
     path = curated_copy / "facts" / "extra.yaml"
-    path.write_text('source: "002"\nfacts:\n  - subject: yevgeny\n    subject: yuri-from-moscow\n'
-                    '    relation: fledTo\n    object: turkey\n', "utf-8")
+    path.write_text(
+        'source: "002"\nfacts:\n  - subject: yevgeny\n    subject: yuri-from-moscow\n'
+        "    relation: fledTo\n    object: turkey\n",
+        "utf-8",
+    )
     _only(_errors(curated_copy, corpus=False), "facts/extra.yaml", 4, "duplicate key 'subject'")
 
 
 def test_unknown_type_with_suggestion(curated_copy):
     path = curated_copy / "entities" / "people.yaml"
     line = _append(path, "  - id: new-person\n    type: Persn\n    label: New Person\n")
-    _only(_errors(curated_copy, corpus=False), "entities/people.yaml", line,
-          "unknown type 'Persn'", "did you mean Person")
+    _only(
+        _errors(curated_copy, corpus=False),
+        "entities/people.yaml",
+        line,
+        "unknown type 'Persn'",
+        "did you mean Person",
+    )
 
 
 def test_unknown_relation_with_suggestion(curated_copy):
-    line = _append(curated_copy / FACTS_002,
-                   "  - subject: yevgeny\n    relation: fledInto\n    object: turkey\n"
-                   "    evidence: \"Among those who reached Turkey\"\n")
-    _only(_errors(curated_copy), FACTS_002, line + 1, "unknown relation 'fledInto'",
-          "did you mean fledTo")
+    line = _append(
+        curated_copy / FACTS_002,
+        "  - subject: yevgeny\n    relation: fledInto\n    object: turkey\n"
+        '    evidence: "Among those who reached Turkey"\n',
+    )
+    _only(
+        _errors(curated_copy),
+        FACTS_002,
+        line + 1,
+        "unknown relation 'fledInto'",
+        "did you mean fledTo",
+    )
 
 
 def test_reference_to_undefined_entity(curated_copy):
-    line = _append(curated_copy / FACTS_002,
-                   "  - subject: yevgeny\n    relation: fledTo\n    object: turky\n"
-                   "    evidence: \"Among those who reached Turkey\"\n")
-    _only(_errors(curated_copy), FACTS_002, line + 2, "object 'turky' is not a defined entity",
-          "did you mean turkey")
+    line = _append(
+        curated_copy / FACTS_002,
+        "  - subject: yevgeny\n    relation: fledTo\n    object: turky\n"
+        '    evidence: "Among those who reached Turkey"\n',
+    )
+    _only(
+        _errors(curated_copy),
+        FACTS_002,
+        line + 2,
+        "object 'turky' is not a defined entity",
+        "did you mean turkey",
+    )
 
 
 def test_domain_and_range_come_from_the_ontology(curated_copy):
-    line = _append(curated_copy / FACTS_002,
-                   "  - subject: yevgeny\n    relation: fledTo\n    object: associated-press\n"
-                   "    evidence: \"Among those who reached Turkey\"\n")
-    _only(_errors(curated_copy), FACTS_002, line + 2, "'fledTo' expects any Place",
-          "'associated-press' is a MediaOrganisation")
+    line = _append(
+        curated_copy / FACTS_002,
+        "  - subject: yevgeny\n    relation: fledTo\n    object: associated-press\n"
+        '    evidence: "Among those who reached Turkey"\n',
+    )
+    _only(
+        _errors(curated_copy),
+        FACTS_002,
+        line + 2,
+        "'fledTo' expects any Place",
+        "'associated-press' is a MediaOrganisation",
+    )
 
 
 def test_duplicate_entity_id_names_both_places(curated_copy):
     path = curated_copy / "entities" / "organisations.yaml"
     line = _append(path, "  - id: afp\n    type: NGO\n    label: Another AFP\n")
-    err = _only(_errors(curated_copy, corpus=False), "entities/organisations.yaml", line,
-                "duplicate entity id 'afp'")
+    err = _only(
+        _errors(curated_copy, corpus=False),
+        "entities/organisations.yaml",
+        line,
+        "duplicate entity id 'afp'",
+    )
     assert "first defined at data/curated/entities/organisations.yaml" not in err.message
     assert "organisations.yaml:" in err.message
 
 
-@pytest.mark.parametrize("date, fragment", [
-    ("2022-02-30", "impossible: February 2022 has 28 days"),
-    ("2022-13-01", "month 13"),
-    ("Friday", "not of the form"),
-])
+@pytest.mark.parametrize(
+    "date, fragment",
+    [
+        ("2022-02-30", "impossible: February 2022 has 28 days"),
+        ("2022-13-01", "month 13"),
+        ("Friday", "not of the form"),
+    ],
+)
 def test_invalid_or_impossible_date(curated_copy, date, fragment):
-    line = _append(curated_copy / FACTS_002,
-                   f"  - subject: yevgeny\n    relation: fledTo\n    object: turkey\n"
-                   f"    date: \"{date}\"\n    evidence: \"Among those who reached Turkey\"\n")
+    line = _append(
+        curated_copy / FACTS_002,
+        f"  - subject: yevgeny\n    relation: fledTo\n    object: turkey\n"
+        f'    date: "{date}"\n    evidence: "Among those who reached Turkey"\n',
+    )
     _only(_errors(curated_copy), FACTS_002, line + 3, "invalid date qualifier", fragment)
 
 
 def test_impossible_time_range(curated_copy):
-    line = _append(curated_copy / FACTS_002,
-                   "  - subject: yevgeny\n    relation: fledTo\n    object: turkey\n"
-                   "    not_before: \"2022-10-01\"\n    not_after: \"2022-09-01\"\n"
-                   "    evidence: \"Among those who reached Turkey\"\n")
+    line = _append(
+        curated_copy / FACTS_002,
+        "  - subject: yevgeny\n    relation: fledTo\n    object: turkey\n"
+        '    not_before: "2022-10-01"\n    not_after: "2022-09-01"\n'
+        '    evidence: "Among those who reached Turkey"\n',
+    )
     _only(_errors(curated_copy), FACTS_002, line, "impossible time qualifiers")
 
 
 def test_missing_source(curated_copy):
     path = curated_copy / "facts" / "nosource.yaml"
-    path.write_text("facts:\n  - subject: yevgeny\n    relation: fledTo\n    object: turkey\n"
-                    "    evidence: \"Among those who reached Turkey\"\n", "utf-8")
+    path.write_text(
+        "facts:\n  - subject: yevgeny\n    relation: fledTo\n    object: turkey\n"
+        '    evidence: "Among those who reached Turkey"\n',
+        "utf-8",
+    )
     _only(_errors(curated_copy), "facts/nosource.yaml", 2, "missing source")
 
 
 def test_unknown_source(curated_copy):
     path = curated_copy / "facts" / "badsource.yaml"
-    path.write_text("source: \"009_deadbeef\"\nfacts:\n  - subject: yevgeny\n"
-                    "    relation: fledTo\n    object: turkey\n    evidence: \"x\"\n", "utf-8")
+    path.write_text(
+        'source: "009_deadbeef"\nfacts:\n  - subject: yevgeny\n'
+        '    relation: fledTo\n    object: turkey\n    evidence: "x"\n',
+        "utf-8",
+    )
     _only(_errors(curated_copy), "facts/badsource.yaml", 1, "unknown source '009_deadbeef'")
 
 
 @needs_corpus
 def test_evidence_not_found_in_article(curated_copy):
-    line = _append(curated_copy / FACTS_002,
-                   "  - subject: yevgeny\n    relation: fledTo\n    object: turkey\n"
-                   "    evidence: \"Yevgeny flew to Ankara on a Tuesday.\"\n")
-    _only(_errors(curated_copy), FACTS_002, line + 3,
-          "evidence quote not found in the cited article 002_aa80568b4da406dd.txt")
+    line = _append(
+        curated_copy / FACTS_002,
+        "  - subject: yevgeny\n    relation: fledTo\n    object: turkey\n"
+        '    evidence: "Yevgeny flew to Ankara on a Tuesday."\n',
+    )
+    _only(
+        _errors(curated_copy),
+        FACTS_002,
+        line + 3,
+        "evidence quote not found in the cited article 002_aa80568b4da406dd.txt",
+    )
 
 
 @needs_corpus
 def test_evidence_from_another_article_is_not_found(curated_copy):
     # A sentence of article 004 cited as evidence from 002.
-    line = _append(curated_copy / FACTS_002,
-                   "  - subject: yevgeny\n    relation: fledTo\n    object: turkey\n"
-                   "    evidence: \"We are already behind an iron curtain\"\n")
+    line = _append(
+        curated_copy / FACTS_002,
+        "  - subject: yevgeny\n    relation: fledTo\n    object: turkey\n"
+        '    evidence: "We are already behind an iron curtain"\n',
+    )
     _only(_errors(curated_copy), FACTS_002, line + 3, "not found in the cited article")
 
 
 @needs_corpus
 def test_evidence_in_site_boilerplate_is_rejected(curated_copy):
-    line = _append(curated_copy / FACTS_002,
-                   "  - subject: yevgeny\n    relation: fledTo\n    object: turkey\n"
-                   "    evidence: \"Comments are closed.\"\n")
+    line = _append(
+        curated_copy / FACTS_002,
+        "  - subject: yevgeny\n    relation: fledTo\n    object: turkey\n"
+        '    evidence: "Comments are closed."\n',
+    )
     _only(_errors(curated_copy), FACTS_002, line + 3, "site boilerplate")
 
 
 @needs_corpus
 def test_evidence_matching_folds_typographic_quotes(curated_copy):
     # The article writes “I am against this war ...” with curly quotes.
-    _append(curated_copy / FACTS_002,
-            "  - subject: yevgeny\n    relation: said\n"
-            "    value: \"I am against this war and I will not be part of it.\"\n"
-            "    evidence: '\"I am against this war and I will not be part of it.'\n")
+    _append(
+        curated_copy / FACTS_002,
+        "  - subject: yevgeny\n    relation: said\n"
+        '    value: "I am against this war and I will not be part of it."\n'
+        "    evidence: '\"I am against this war and I will not be part of it.'\n",
+    )
     assert _errors(curated_copy) == []
 
 
 def test_csv_with_wrong_columns(curated_copy):
     path = curated_copy / "entities" / "more.csv"
     path.write_text("id,kind,label\nnarva,City,Narva\n", "utf-8")
-    _only(_errors(curated_copy, corpus=False), "entities/more.csv", 1, "wrong CSV columns",
-          "missing column(s) type", "unknown column(s) kind")
+    _only(
+        _errors(curated_copy, corpus=False),
+        "entities/more.csv",
+        1,
+        "wrong CSV columns",
+        "missing column(s) type",
+        "unknown column(s) kind",
+    )
 
 
 def test_csv_row_with_too_many_fields(curated_copy):
@@ -190,49 +254,75 @@ def test_csv_row_with_too_many_fields(curated_copy):
 
 def test_csv_facts_are_loaded_and_checked(curated_copy):
     path = curated_copy / "facts" / "sheet.csv"
-    path.write_text("subject,relation,object,value,source,evidence\n"
-                    "yevgeny,age,,forty-one,002,\"a 41-year-old man who landed in Istanbul\"\n",
-                    "utf-8")
-    _only(_errors(curated_copy, corpus=False), "facts/sheet.csv", 2,
-          "value of 'age' must be a whole number")
+    path.write_text(
+        "subject,relation,object,value,source,evidence\n"
+        'yevgeny,age,,forty-one,002,"a 41-year-old man who landed in Istanbul"\n',
+        "utf-8",
+    )
+    _only(
+        _errors(curated_copy, corpus=False),
+        "facts/sheet.csv",
+        2,
+        "value of 'age' must be a whole number",
+    )
 
 
 def test_literal_relation_needs_value_not_object(curated_copy):
-    line = _append(curated_copy / FACTS_002,
-                   "  - subject: yevgeny\n    relation: age\n    object: turkey\n"
-                   "    evidence: \"a 41-year-old man\"\n")
+    line = _append(
+        curated_copy / FACTS_002,
+        "  - subject: yevgeny\n    relation: age\n    object: turkey\n"
+        '    evidence: "a 41-year-old man"\n',
+    )
     _only(_errors(curated_copy, corpus=False), FACTS_002, line, "'age' takes a literal")
 
 
 def test_event_without_date(curated_copy):
     path = curated_copy / "entities" / "events.yaml"
-    line = _append(path, "  - id: undated-protest\n    type: Protest\n    label: A protest\n"
-                         "    mentioned_in: [\"000\"]\n")
-    _only(_errors(curated_copy, corpus=False), "entities/events.yaml", line,
-          "event 'undated-protest' has no date", "date: unknown")
+    line = _append(
+        path,
+        "  - id: undated-protest\n    type: Protest\n    label: A protest\n"
+        '    mentioned_in: ["000"]\n',
+    )
+    _only(
+        _errors(curated_copy, corpus=False),
+        "entities/events.yaml",
+        line,
+        "event 'undated-protest' has no date",
+        "date: unknown",
+    )
 
 
 def test_every_problem_is_listed_not_only_the_first(curated_copy):
-    _append(curated_copy / FACTS_002,
-            "  - subject: nobody\n    relation: fledTo\n    object: turkey\n    evidence: x\n"
-            "  - subject: yevgeny\n    relation: flewTo\n    object: turkey\n    evidence: x\n"
-            "  - subject: yevgeny\n    relation: age\n    value: old\n    evidence: x\n")
+    _append(
+        curated_copy / FACTS_002,
+        "  - subject: nobody\n    relation: fledTo\n    object: turkey\n    evidence: x\n"
+        "  - subject: yevgeny\n    relation: flewTo\n    object: turkey\n    evidence: x\n"
+        "  - subject: yevgeny\n    relation: age\n    value: old\n    evidence: x\n",
+    )
     errors = _errors(curated_copy, corpus=False)
     assert len(errors) == 3, errors
 
 
 def test_name_instead_of_id_suggests_the_id(curated_copy):
-    line = _append(curated_copy / FACTS_002,
-                   "  - subject: Andreï Amonov\n    relation: age\n    value: 32\n"
-                   "    evidence: x\n")
-    _only(_errors(curated_copy, corpus=False), FACTS_002, line,
-          "'Andreï Amonov' is a name of 'andrei-amonov'")
+    line = _append(
+        curated_copy / FACTS_002,
+        "  - subject: Andreï Amonov\n    relation: age\n    value: 32\n    evidence: x\n",
+    )
+    _only(
+        _errors(curated_copy, corpus=False),
+        FACTS_002,
+        line,
+        "'Andreï Amonov' is a name of 'andrei-amonov'",
+    )
 
 
 def test_shared_name_is_flagged_for_resolution(curated_copy):
     path = curated_copy / "entities" / "people.yaml"
-    _append(path, "  - id: alexander-other\n    type: Person\n    label: Alexander\n"
-                  "    mentioned_in: [\"002\"]\n")
+    _append(
+        path,
+        "  - id: alexander-other\n    type: Person\n    label: Alexander\n"
+        '    mentioned_in: ["002"]\n',
+    )
     _, problems = load_curated(curated_copy, ONTO, None)
     warnings = [p for p in problems if p.severity == "warning"]
     assert len(warnings) == 1

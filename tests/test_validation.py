@@ -54,8 +54,9 @@ def test_event_without_date_is_caught(graph):
 def test_fact_without_source_is_caught(graph):
     graph.add((URIRef(ID + "person/yevgeny"), KG.fledTo, URIRef(ID + "place/georgia")))
     errors = _errors(graph)
-    assert any("not traceable to a source" in p.message and "georgia" in p.message
-               for p in errors), errors
+    assert any(
+        "not traceable to a source" in p.message and "georgia" in p.message for p in errors
+    ), errors
 
 
 def test_assertion_without_source_is_caught(graph):
@@ -65,8 +66,13 @@ def test_assertion_without_source_is_caught(graph):
 
 
 def test_ill_typed_date_is_caught(graph):
-    graph.add((URIRef(ID + "event/amonov-arrest"), KG.date, Literal("2023-02-30", datatype=URIRef(
-        "http://www.w3.org/2001/XMLSchema#date"))))
+    graph.add(
+        (
+            URIRef(ID + "event/amonov-arrest"),
+            KG.date,
+            Literal("2023-02-30", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")),
+        )
+    )
     assert any("amonov-arrest" in p.message and "kg:date" in p.message for p in _errors(graph))
 
 

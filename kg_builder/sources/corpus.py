@@ -14,16 +14,36 @@ from pathlib import Path
 import yaml
 
 # Typographic variants folded for matching evidence quotes against article text.
-_FOLD = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2013": "-", "\u2014": "-", "\u00a0": " ",
-})
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00a0": " ",
+    }
+)
 
 # Site furniture: whole lines that are never article text.
 _FURNITURE_LINES = {
-    "connect with us", "hi, what are you looking for?", "current news", "youtube video thumbnail",
-    "source link", "about author", "comments are closed.", "press release", "-", "leave a reply",
+    "connect with us",
+    "hi, what are you looking for?",
+    "current news",
+    "youtube video thumbnail",
+    "source link",
+    "about author",
+    "comments are closed.",
+    "press release",
+    "-",
+    "leave a reply",
     "your email address will not be published. required fields are marked *",
 }
 # A line starting like this begins a tail of teasers/comments: everything after is furniture.
@@ -169,5 +189,6 @@ class Corpus:
 
         return {
             sid: hashlib.sha256(a.path.read_bytes()).hexdigest()
-            for sid, a in sorted(self.articles.items()) if a.path.is_file()
+            for sid, a in sorted(self.articles.items())
+            if a.path.is_file()
         }
