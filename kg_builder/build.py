@@ -235,10 +235,7 @@ class DatasetBuilder:
     def add_mentions(self) -> None:
         g = self.ds.graph(self.iri.sources_graph)
         for rec in self.data.entities.values():
-            for ref in rec.mentioned_in:
-                sid = next((s for s in self.data.sources if s == ref or s.startswith(ref)), None)
-                if sid:
-                    self.mentions.add((sid, rec.id))
+            self.mentions.update((sid, rec.id) for sid in rec.mentioned_in)  # ids resolved on load
         for sid, eid in sorted(self.mentions):
             g.add((self.iri.source(sid), SCHEMA.mentions, self.entity(eid)))
 

@@ -624,8 +624,8 @@ class CurationLoader:
             if src.dateline and src.dateline not in ents:
                 self.error(src.origin, f"dateline '{src.dateline}' is not a defined entity")
         for ent in ents.values():
-            for ref in ent.mentioned_in:
-                self._resolve_source(ref, ent.origin)
+            resolved = [self._resolve_source(ref, ent.origin) for ref in ent.mentioned_in]
+            ent.mentioned_in = [sid for sid in resolved if sid is not None]
         dated = {
             f.subject
             for f in self.data.facts
