@@ -164,6 +164,15 @@ class CurationLoader:
                     Origin(origin.file, item.line_of(key)), f"unknown field '{key}' in {what}{hint}"
                 )
 
+    def _mappings(self, path: Path, items: list, must_have: str):
+        """(item, origin) for each list item that is a mapping; others are reported."""
+        for item in items:
+            origin = Origin(_rel(path), getattr(item, "line", None))
+            if not isinstance(item, dict):
+                self.error(origin, f"each entry must be a mapping with {must_have}")
+                continue
+            yield item, origin
+
     def _time(self, raw, origin: Origin, what: str) -> TimeValue | None:
         try:
             return parse_time(raw)
@@ -178,11 +187,7 @@ class CurationLoader:
             self.error(Origin(_rel(path)), "sources.yaml is missing: list the sources facts cite")
             return
         _, items = self._yaml(path, "sources")
-        for item in items:
-            origin = Origin(_rel(path), getattr(item, "line", None))
-            if not isinstance(item, dict):
-                self.error(origin, "each source must be a mapping with id and kind")
-                continue
+        for item, origin in self._mappings(path, items, "id and kind"):
             self._unknown_fields(item, SOURCE_FIELDS, origin, "a source")
             sid = item.get("id")
             if not sid:
@@ -266,11 +271,7 @@ class CurationLoader:
     def load_entities(self) -> None:
         for path in self._files("entities", (".yaml", ".yml")):
             _, items = self._yaml(path, "entities")
-            for item in items:
-                origin = Origin(_rel(path), getattr(item, "line", None))
-                if not isinstance(item, dict):
-                    self.error(origin, "each entity must be a mapping with id, type and label")
-                    continue
+            for item, origin in self._mappings(path, items, "id, type and label"):
                 self._unknown_fields(item, ENTITY_FIELDS, origin, "an entity")
                 aliases = item.get("aliases") or []
                 if isinstance(aliases, str):
@@ -366,11 +367,7 @@ class CurationLoader:
         for path in self._files("facts", (".yaml", ".yml")):
             doc, items = self._yaml(path, "facts")
             default_source = doc.get("source") if doc else None
-            for item in items:
-                origin = Origin(_rel(path), getattr(item, "line", None))
-                if not isinstance(item, dict):
-                    self.error(origin, "each fact must be a mapping with subject and relation")
-                    continue
+            for item, origin in self._mappings(path, items, "subject and relation"):
                 if "source" not in item and default_source is not None:
                     lines = item
                     item = LineDict(item, source=default_source)
