@@ -6,6 +6,8 @@ Library API (the CLI is a thin layer over it):
     stats(store)                                -> dict of counts
 """
 
+__version__ = "0.2.0"
+
 from .errors import ConfigError, CurationError, GraphValidationError, KGError, Problem
 from .pipeline import BuildResult, build, load, make_settings
 from .stats import stats
@@ -22,4 +24,3 @@ __all__ = [
     "make_settings",
     "stats",
 ]
-__version__ = "0.1.0"

@@ -12,9 +12,10 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+from .config import MEMORY
 from .errors import KGError, ProblemsError
 from .pipeline import build as build_graph
-from .pipeline import make_settings
+from .pipeline import make_settings, open_graph, validate_only
 from .stats import stats as compute_stats
 
 console = Console(highlight=False)
@@ -50,6 +51,13 @@ format_option = click.option(
     help="Terminal table or machine-readable JSON.",
 )
 owl_option = click.option("--no-owl", is_flag=True, help="Skip the OWL consistency check (HermiT).")
+store_option = click.option(
+    "--store",
+    default=None,
+    metavar="PATH|memory",
+    help="The graph store: a folder holding an Oxigraph database (default: $KG_STORE, else "
+    ".kg/store), or 'memory' for a pure-rdflib graph built in memory.",
+)
 
 
 def _fail(exc: KGError, fmt: str = "table") -> None:
@@ -66,8 +74,20 @@ def _fail(exc: KGError, fmt: str = "table") -> None:
             _print_problems(exc.problems)
             n = sum(p.severity == "error" for p in exc.problems)
             err.print(f"[bold red]Failed:[/] {n} error(s); previous outputs were left intact.")
+    elif fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "ok": False,
+                    "error": str(exc).split("\nFix: ")[0],
+                    "fix": getattr(exc, "fix", None),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
-        err.print(f"[bold red]Error:[/] {exc}")
+        err.print(f"[bold red]Error:[/] {exc}", soft_wrap=True)
     sys.exit(exc.exit_code)
 
 
@@ -109,15 +129,22 @@ def main() -> None:
 @data_option
 @base_option
 @owl_option
+@store_option
+@click.option("--full", is_flag=True, help="Rebuild every graph, not only the changed ones.")
+@click.option("--no-export", is_flag=True, help="Fill the store only; do not write exports/.")
 @format_option
-def build(corpus, no_corpus, out, data_dir, base_iri, no_owl, fmt):
+def build(corpus, no_corpus, out, data_dir, base_iri, no_owl, store, full, no_export, fmt):
     """Build, validate and write the knowledge graph.
 
     Loads the curated facts and source metadata, checks evidence against the corpus, builds
-    the RDF dataset (one named graph per source), validates it (SHACL, OWL, hygiene queries)
-    and writes exports/kg.nq (every named graph) and exports/kg.ttl (merged graph).
+    the RDF dataset (one named graph per source), validates it (SHACL, OWL, hygiene queries),
+    fills the store and writes exports/kg.nq (every named graph) and exports/kg.ttl (merged).
 
-    Example: kg build --corpus ../shared/corpus --out exports
+    The store is incremental: only named graphs whose content changed are rewritten, into a
+    new generation that replaces the old one at the very end (a failed or interrupted build
+    leaves the previous store and exports as they were).
+
+    Example: kg build --corpus ../shared/corpus --store .kg/store
     """
     started = time.perf_counter()
     try:
@@ -128,13 +155,19 @@ def build(corpus, no_corpus, out, data_dir, base_iri, no_owl, fmt):
             base_iri=base_iri,
             check_owl=not no_owl,
             use_default_corpus=not no_corpus,
+            store=store,
         )
         with err.status("building…") as status:
-            result = build_graph(settings, write=True, on_step=lambda s: status.update(f"{s}…"))
+            result = build_graph(
+                settings,
+                write=not no_export,
+                full=full,
+                on_step=lambda s: status.update(f"{s}…"),
+            )
+        summary = compute_stats(result.store())
     except KGError as exc:
         _fail(exc, fmt)
         return
-    summary = compute_stats(result.store())
     elapsed = time.perf_counter() - started
     if fmt == "json":
         click.echo(
@@ -145,6 +178,8 @@ def build(corpus, no_corpus, out, data_dir, base_iri, no_owl, fmt):
                     "corpus": str(settings.corpus_dir) if settings.corpus_dir else None,
                     "evidence_checked": result.data.corpus_checked,
                     "owl": result.owl.note if result.owl else "skipped",
+                    "store": settings.store,
+                    "build": result.stats.as_dict(),
                     "warnings": [p.as_dict() for p in result.warnings],
                     "seconds": round(elapsed, 2),
                     **summary,
@@ -169,11 +204,27 @@ def build(corpus, no_corpus, out, data_dir, base_iri, no_owl, fmt):
     console.print(
         f"SHACL: conforms ({sum(p.check == 'shacl' for p in result.warnings)} warning(s))"
     )
+    _print_build_stats(result)
     for path in result.outputs:
         console.print(f"Wrote {path} ({path.stat().st_size:,} bytes)")
     console.print(
         f"[green]Built {summary['triples']:,} quads in {summary['graphs']} named graphs "
         f"in {elapsed:.1f} s.[/]"
+    )
+
+
+def _print_build_stats(result) -> None:
+    st = result.stats
+    where = "memory (rdflib)" if result.settings.in_memory else result.settings.store
+    if st.up_to_date:
+        console.print(f"Store: {where} is up to date ({st.generation}); nothing rewritten.")
+        return
+    what = "full build" if st.full else "incremental build"
+    console.print(
+        f"Store: {where} ({what}): {len(st.changed)} of {st.graphs} named graphs written"
+        + (f", {len(st.removed)} removed" if st.removed else "")
+        + f", {st.quads_written:,} quads"
+        + (f"; now {st.generation}" if st.generation else "")
     )
 
 
@@ -205,22 +256,35 @@ def _print_summary(summary: dict) -> None:
 @no_corpus_option
 @data_option
 @owl_option
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "memory"]),
+    default="oxigraph",
+    show_default=True,
+    help="Validate in a scratch Oxigraph store (SHACL compiled to SPARQL; any size) or in "
+    "rdflib with pySHACL (the reference engine, for small graphs).",
+)
 @format_option
-def validate(corpus, no_corpus, data_dir, no_owl, fmt):
+def validate(corpus, no_corpus, data_dir, no_owl, engine, fmt):
     """Run every check of `kg build` without writing anything; list every problem.
 
     Checks the curated files (syntax, types and relations against the ontology, references,
-    dates, evidence in the articles), then SHACL, OWL consistency and hygiene queries.
+    dates, evidence in the articles), then SHACL, OWL consistency and hygiene queries. The
+    store is not touched.
     Exit code 0: valid; 2: curated data problems; 3: graph problems; 4: configuration.
 
     Example: kg validate --format json
     """
     try:
         settings = make_settings(
-            corpus=corpus, data_dir=data_dir, check_owl=not no_owl, use_default_corpus=not no_corpus
+            corpus=corpus,
+            data_dir=data_dir,
+            check_owl=not no_owl,
+            use_default_corpus=not no_corpus,
+            store=MEMORY if engine == "memory" else None,
         )
         with err.status("validating…") as status:
-            result = build_graph(settings, write=False, on_step=lambda s: status.update(f"{s}…"))
+            result = validate_only(settings, on_step=lambda s: status.update(f"{s}…"))
     except KGError as exc:
         _fail(exc, fmt)
         return
@@ -247,21 +311,24 @@ def validate(corpus, no_corpus, data_dir, no_owl, fmt):
 
 
 @main.command()
+@store_option
 @corpus_option
 @data_option
 @format_option
-def stats(corpus, data_dir, fmt):
+def stats(store, corpus, data_dir, fmt):
     """Counts per class, property and source; orphan entities; facts with no source.
+
+    Reads the built store (run `kg build` first); with --store memory the curated data are
+    built in memory instead (--corpus and --data apply then).
 
     Example: kg stats --format json
     """
     try:
-        settings = make_settings(corpus=corpus, data_dir=data_dir, check_owl=False)
-        result = build_graph(settings, write=False, validate=False)
+        settings = make_settings(corpus=corpus, data_dir=data_dir, check_owl=False, store=store)
+        summary = compute_stats(open_graph(settings))
     except KGError as exc:
         _fail(exc, fmt)
         return
-    summary = compute_stats(result.store())
     if fmt == "json":
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
         return

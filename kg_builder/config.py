@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,12 @@ from .errors import ConfigError
 
 PROJECT_DIR = Path(os.environ.get("KG_PROJECT_DIR", Path(__file__).resolve().parent.parent))
 DEFAULT_BASE_IRI = "https://w3id.org/kg-builder/"
+MEMORY = "memory"
+
+
+def default_store() -> str:
+    """The --store default: $KG_STORE, else .kg/store in the project folder."""
+    return os.environ.get("KG_STORE") or str(PROJECT_DIR / ".kg" / "store")
 
 
 def _default_corpus() -> Path | None:
@@ -54,14 +61,24 @@ class Settings:
     corpus_dir: Path | None = None
     base_iri: str = field(default_factory=lambda: os.environ.get("KG_BASE_IRI", DEFAULT_BASE_IRI))
     check_owl: bool = True
+    store: str = field(default_factory=default_store)  # "memory" or the folder of a store
+
+    @property
+    def in_memory(self) -> bool:
+        return self.store == MEMORY
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
         self.ontology_dir = Path(self.ontology_dir)
         self.queries_dir = Path(self.queries_dir)
         self.out_dir = Path(self.out_dir)
+        self.store = str(self.store)
+        if self.store != MEMORY:
+            self.store = str(Path(self.store).expanduser())
         if not self.base_iri.startswith(("http://", "https://")):
             raise ConfigError(f"base IRI {self.base_iri!r} must start with http:// or https://")
+        if re.search(r'[\s<>"{}|^`\\]', self.base_iri):
+            raise ConfigError(f"base IRI {self.base_iri!r} contains a character IRIs cannot hold")
         if not self.base_iri.endswith(("/", "#")):
             self.base_iri += "/"
         if not self.data_dir.is_dir():

@@ -41,6 +41,16 @@ class ConfigError(KGError):
     exit_code = 4
 
 
+class StoreError(KGError):
+    """A store folder cannot be used: missing, locked, corrupt, full or from another version."""
+
+    exit_code = 5
+
+    def __init__(self, message: str, fix: str | None = None):
+        self.fix = fix
+        super().__init__(message + (f"\nFix: {fix}" if fix else ""))
+
+
 class ProblemsError(KGError):
     """The input or the graph has problems; all of them are listed, not only the first."""
 

@@ -1,49 +1,115 @@
 """The library API: load, build, validate and write, as researchers call it from a notebook.
 
 >>> import kg_builder
->>> result = kg_builder.build()            # doctest: +SKIP
->>> result.dataset                          # an rdflib Dataset, one named graph per source
+>>> result = kg_builder.build(store="memory")   # doctest: +SKIP
+>>> result.dataset                              # an rdflib Dataset, one named graph per source
+>>> result.store().select("SELECT ...")         # SPARQL on the same graph
+
+With the default store (an on-disk Oxigraph database, `.kg/store`), `build` is incremental:
+it regenerates every named graph, compares each graph's digest with the store's manifest, and
+writes only the graphs that changed, into a new generation that becomes current at the end.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 
-from .build import build_dataset
-from .config import Settings, resolve_corpus
+from . import __version__ as KG_VERSION
+from .build import PREFIXES, GraphLines, build_graphs, to_dataset
+from .config import MEMORY, Settings, resolve_corpus
 from .curation import load_curated
 from .errors import ConfigError, CurationError, GraphValidationError, Problem
 from .model import CuratedData
 from .ontology import Ontology, load_ontology
 from .output import write_all
 from .sources.corpus import Corpus, CorpusError
-from .store import MemoryStore
-from .validate import OwlResult, merged_graph, run_hygiene, run_owl, run_shacl
+from .store import Manifest, MemoryStore, OxigraphStore, Store, StoreWriter
+from .validate import OwlResult, merged_graph, run_hygiene, run_owl, run_shacl, run_shacl_in_store
+
+#: Bump when the builder's output changes for the same input: a store built by another
+#: builder version is rebuilt in full.
+BUILDER_VERSION = "2"
+
+
+@dataclass
+class BuildStats:
+    """What an incremental build did."""
+
+    full: bool = True
+    graphs: int = 0
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    quads: int = 0
+    quads_written: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    generation: str | None = None
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.full and not self.changed and not self.removed
+
+    def as_dict(self) -> dict:
+        return {
+            "full": self.full,
+            "graphs": self.graphs,
+            "changed_graphs": len(self.changed),
+            "removed_graphs": len(self.removed),
+            "quads": self.quads,
+            "quads_written": self.quads_written,
+            "up_to_date": self.up_to_date,
+            "generation": self.generation,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+        }
 
 
 @dataclass
 class BuildResult:
-    dataset: Dataset
     data: CuratedData
     settings: Settings
     corpus: Corpus | None
     problems: list[Problem] = field(default_factory=list)
     owl: OwlResult | None = None
     outputs: list[Path] = field(default_factory=list)
+    stats: BuildStats = field(default_factory=BuildStats)
+    _dataset: Dataset | None = None
+    _store: Store | None = None
 
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
 
-    def store(self) -> MemoryStore:
-        return MemoryStore(self.dataset)
+    def store(self) -> Store:
+        """The built graph for SPARQL: the in-memory store, or the Oxigraph store opened read-only."""
+        if self._store is None:
+            self._store = (
+                MemoryStore(self._dataset)
+                if self.settings.in_memory
+                else OxigraphStore(self.settings.store)
+            )
+        return self._store
+
+    @property
+    def dataset(self) -> Dataset:
+        """The graph through rdflib's Dataset API (oxrdflib over the Oxigraph store)."""
+        if self._dataset is None:
+            self._dataset = self.store().dataset()
+        return self._dataset
 
 
 def make_settings(
-    corpus=None, out=None, data_dir=None, base_iri=None, check_owl=True, use_default_corpus=True
+    corpus=None,
+    out=None,
+    data_dir=None,
+    base_iri=None,
+    check_owl=True,
+    use_default_corpus=True,
+    store=None,
 ) -> Settings:
     kwargs = {}
     if out is not None:
@@ -52,6 +118,8 @@ def make_settings(
         kwargs["data_dir"] = Path(data_dir)
     if base_iri is not None:
         kwargs["base_iri"] = base_iri
+    if store is not None:
+        kwargs["store"] = str(store)
     settings = Settings(**kwargs, check_owl=check_owl)
     settings.corpus_dir = resolve_corpus(corpus, use_default=use_default_corpus)
     return settings
@@ -73,10 +141,18 @@ def load(settings: Settings | None = None, **kwargs) -> tuple[CuratedData, list[
     return load_curated(settings.data_dir, onto, open_corpus(settings))
 
 
+def open_graph(settings: Settings, **kwargs) -> Store:
+    """The graph a reading command works on: the built Oxigraph store, or (with
+    store="memory") a fresh in-memory build of the curated data."""
+    if settings.in_memory:
+        return build(settings, write=False, validate=False, **kwargs).store()
+    return OxigraphStore(settings.store)
+
+
 def check_graph(
     dataset: Dataset, settings: Settings, onto: Ontology
 ) -> tuple[list[Problem], OwlResult | None]:
-    """SHACL, OWL consistency and hygiene queries on a built dataset."""
+    """SHACL (pySHACL), OWL consistency and hygiene queries on an in-memory dataset."""
     problems = run_shacl(merged_graph(dataset), settings.ontology_dir / "shapes.ttl", onto)
     owl = None
     if settings.check_owl:
@@ -86,21 +162,44 @@ def check_graph(
     return problems, owl
 
 
+def check_store(store: Store, settings: Settings, onto: Ontology):
+    """The same checks run inside a store: SHACL compiled to SPARQL, OWL on a CONSTRUCTed
+    subset, hygiene queries."""
+    problems = run_shacl_in_store(store, settings.ontology_dir / "shapes.ttl", onto)
+    owl = None
+    if settings.check_owl:
+        owl = run_owl(store, onto)
+        problems += owl.problems
+    problems += run_hygiene(store, settings.queries_dir / "checks")
+    return problems, owl
+
+
 def build(
     settings: Settings | None = None,
     *,
     write: bool = False,
     validate: bool = True,
+    full: bool = False,
     on_step=None,
     **kwargs,
 ) -> BuildResult:
-    """Load curated facts, build the RDF dataset, validate it, and optionally write exports.
+    """Load curated facts, build the RDF dataset into the store, validate it, optionally
+    write exports.
 
-    Raises CurationError / GraphValidationError listing every problem; on failure nothing in
-    the output folder is touched.
+    Raises CurationError / GraphValidationError listing every problem, StoreError when the
+    store cannot be used; on any failure the previous store and outputs are left as they were.
     """
     step = on_step or (lambda _name: None)
     settings = settings or make_settings(**kwargs)
+    clock = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[name] = seconds.get(name, 0.0) + now - clock
+        clock = now
+
     step("loading the ontology")
     onto = load_ontology(settings.ontology_dir)
     corpus = open_corpus(settings)
@@ -108,37 +207,231 @@ def build(
     data, problems = load_curated(settings.data_dir, onto, corpus)
     if any(p.severity == "error" for p in problems):
         raise CurationError(problems)
+    lap("load")
+    result = BuildResult(data, settings, corpus, list(problems))
+    if settings.in_memory:
+        _build_in_memory(result, onto, write, validate, step, lap)
+    else:
+        _build_in_store(result, onto, write, validate, full, step, lap)
+    result.stats.seconds = seconds
+    return result
+
+
+def validate_only(settings: Settings, on_step=None) -> BuildResult:
+    """Every check of a build, without touching the store or the exports.
+
+    With the default (Oxigraph) engine the graph goes into a scratch in-memory Oxigraph store
+    and SHACL runs compiled to SPARQL; with settings.store == "memory" it is rdflib + pySHACL.
+    """
+    if settings.in_memory:
+        return build(settings, write=False, validate=True, on_step=on_step)
+    import pyoxigraph as ox
+
+    step = on_step or (lambda _name: None)
+    started = time.perf_counter()
+    step("loading and checking curated facts")
+    onto = load_ontology(settings.ontology_dir)
+    corpus = open_corpus(settings)
+    data, problems = load_curated(settings.data_dir, onto, corpus)
+    if any(p.severity == "error" for p in problems):
+        raise CurationError(problems)
+    result = BuildResult(data, settings, corpus, list(problems))
     step("building the RDF dataset")
-    dataset = build_dataset(data, onto, settings.base_iri)
-    result = BuildResult(dataset, data, settings, corpus, list(problems))
+    scratch = ox.Store()
+    for g in build_graphs(data, onto, settings.base_iri):
+        if g.lines:
+            scratch.load(input="".join(g.lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+            result.stats.graphs += 1
+            result.stats.quads += len(g)
+    result._store = OxigraphStore.wrap(scratch)
+    step("validating (SHACL in the store, OWL, hygiene queries)")
+    graph_problems, result.owl = check_store(result._store, settings, onto)
+    result.problems += graph_problems
+    result.stats.seconds = {"total": time.perf_counter() - started}
+    if any(p.severity == "error" for p in graph_problems):
+        raise GraphValidationError(result.problems)
+    return result
+
+
+def _build_in_memory(result: BuildResult, onto, write, validate, step, lap) -> None:
+    settings = result.settings
+    step("building the RDF dataset")
+    graphs = list(build_graphs(result.data, onto, settings.base_iri))
+    lap("generate")
+    dataset = to_dataset(graphs)
+    dataset.bind("id", settings.base_iri + "id/", override=True)
+    result._dataset = dataset
+    result.stats.graphs = sum(1 for g in graphs if g.lines)
+    result.stats.quads = result.stats.quads_written = sum(len(g) for g in graphs)
+    result.stats.changed = [g.name for g in graphs if g.lines]
+    lap("store")
     if validate:
         step("validating (SHACL, OWL, hygiene queries)")
         graph_problems, result.owl = check_graph(dataset, settings, onto)
         result.problems += graph_problems
+        lap("validate")
         if any(p.severity == "error" for p in graph_problems):
             raise GraphValidationError(result.problems)
     if write:
         step("writing outputs")
-        result.outputs = write_outputs(dataset, settings.out_dir)
-    return result
+        result.outputs = write_outputs(graphs, settings)
+        lap("export")
 
 
-def serialize_nquads(dataset: Dataset) -> bytes:
-    """N-Quads of every named graph, lines sorted: the same input gives the same bytes."""
-    text = dataset.serialize(format="nquads")
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def _manifest_info(settings: Settings) -> dict:
+    return {
+        "builder": BUILDER_VERSION,
+        "kg_builder": KG_VERSION,
+        "base_iri": settings.base_iri,
+    }
+
+
+def _build_in_store(result: BuildResult, onto, write, validate, full, step, lap) -> None:
+    settings = result.settings
+    stats = result.stats
+    info = _manifest_info(settings)
+    with StoreWriter(settings.store) as writer:
+        old = writer.folder.read_manifest() if writer.folder.current() else None
+        full = full or old is None or old.info != info
+        stats.full = full
+        step("building the RDF dataset")
+        manifest = Manifest(info=info)
+        # Stream: every graph is generated, hashed and (if new or changed) appended to one
+        # N-Quads file for Oxigraph's bulk loader; the full dump for exports goes alongside.
+        tmp_dir = writer.folder.path
+        fd, changed_path = tempfile.mkstemp(prefix=".changed.", suffix=".nq", dir=tmp_dir)
+        os.close(fd)
+        all_path = None
+        if write:
+            fd, all_path = tempfile.mkstemp(prefix=".all.", suffix=".nq", dir=tmp_dir)
+            os.close(fd)
+        try:
+            with open(changed_path, "w", encoding="utf-8") as changed_fh:
+                all_fh = open(all_path, "w", encoding="utf-8") if all_path else None  # noqa: SIM115
+                try:
+                    for g in build_graphs(result.data, onto, settings.base_iri):
+                        if not g.lines:
+                            continue
+                        digest = g.digest
+                        manifest.graphs[g.name] = {"digest": digest, "quads": len(g)}
+                        stats.graphs += 1
+                        stats.quads += len(g)
+                        if all_fh:
+                            all_fh.writelines(g.lines)
+                        previous = None if full else old.graphs.get(g.name)
+                        if previous is None or previous.get("digest") != digest:
+                            stats.changed.append(g.name)
+                            stats.quads_written += len(g)
+                            changed_fh.writelines(g.lines)
+                finally:
+                    if all_fh:
+                        all_fh.close()
+            if old is not None and not full:
+                stats.removed = sorted(set(old.graphs) - set(manifest.graphs))
+            lap("generate")
+            if stats.up_to_date:
+                result._store = OxigraphStore(settings.store)
+                stats.generation = result._store.generation.name
+                step("up to date")
+            else:
+                step(f"writing {stats.quads_written:,} quads into the store")
+                writer.begin(full)
+                if not full:
+                    writer.remove_graphs(stats.changed + stats.removed)
+                writer.load_nquads(Path(changed_path))
+                lap("store")
+                if validate:
+                    step("validating (SHACL in the store, OWL, hygiene queries)")
+                    staged = OxigraphStore.wrap(writer.db)
+                    graph_problems, result.owl = check_store(staged, settings, onto)
+                    result.problems += graph_problems
+                    lap("validate")
+                    if any(p.severity == "error" for p in graph_problems):
+                        raise GraphValidationError(result.problems)
+                gen = writer.commit(manifest)
+                stats.generation = gen.name
+                lap("store")
+                result._store = OxigraphStore(settings.store)
+            if write:
+                step("writing outputs")
+                result.outputs = write_outputs_from_store(Path(all_path), settings.out_dir)
+                lap("export")
+        finally:
+            Path(changed_path).unlink(missing_ok=True)
+            if all_path:
+                Path(all_path).unlink(missing_ok=True)
+
+
+def serialize_nquads(graphs: list[GraphLines]) -> bytes:
+    """N-Quads of every named graph: graphs in build order, lines sorted within each."""
+    return "".join(line for g in graphs for line in g.lines).encode("utf-8")
 
 
 def serialize_turtle(dataset: Dataset) -> bytes:
-    return merged_graph(dataset).serialize(format="turtle").encode("utf-8")
+    """The merged graph as Turtle, blank nodes labelled canonically so the bytes repeat."""
+    from rdflib.compare import to_canonical_graph
+
+    merged = merged_graph(dataset)
+    canonical = Graph()
+    for triple in to_canonical_graph(merged):
+        canonical.add(triple)
+    for prefix, ns in merged.namespaces():
+        canonical.bind(prefix, ns, override=True)
+    return canonical.serialize(format="turtle").encode("utf-8")
 
 
-def write_outputs(dataset: Dataset, out_dir: Path) -> list[Path]:
+def write_outputs(graphs: list[GraphLines], settings: Settings) -> list[Path]:
+    ds = None
+
+    def turtle(path: Path) -> None:
+        nonlocal ds
+        ds = to_dataset(graphs)
+        path.write_bytes(serialize_turtle(ds))
+
     return write_all(
-        out_dir,
+        settings.out_dir,
         {
-            "kg.nq": lambda p: p.write_bytes(serialize_nquads(dataset)),
-            "kg.ttl": lambda p: p.write_bytes(serialize_turtle(dataset)),
+            "kg.nq": lambda p: p.write_bytes(serialize_nquads(graphs)),
+            "kg.ttl": turtle,
         },
     )
+
+
+def write_outputs_from_store(all_nq: Path, out_dir: Path) -> list[Path]:
+    """kg.nq is the builder's own deterministic dump; kg.ttl is its merged graph, streamed
+    through Oxigraph's parser and Turtle serialiser (blank-node labels kept, so the bytes
+    repeat)."""
+    import shutil
+
+    import pyoxigraph as ox
+
+    def merged_triples():
+        seen: set[str] = set()
+        for quad in ox.parse(path=str(all_nq), format=ox.RdfFormat.N_QUADS):
+            triple = quad.triple
+            key = str(triple)
+            if key not in seen:
+                seen.add(key)
+                yield triple
+
+    def turtle(path: Path) -> None:
+        prefixes = {k: str(v) for k, v in PREFIXES.items()}
+        ox.serialize(merged_triples(), str(path), ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+    return write_all(
+        out_dir,
+        {"kg.nq": lambda p: shutil.copyfile(all_nq, p), "kg.ttl": turtle},
+    )
+
+
+__all__ = [
+    "MEMORY",
+    "BuildResult",
+    "BuildStats",
+    "build",
+    "check_graph",
+    "check_store",
+    "load",
+    "make_settings",
+    "open_graph",
+]

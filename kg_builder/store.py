@@ -1,39 +1,77 @@
-"""The graph store behind one small interface.
+"""The graph store behind one small interface, with two backends.
 
-Callers (queries, stats, validation, exports) talk to a `Store`; the in-memory rdflib store
-is the one implementation today, and a persistent Oxigraph store can replace it without
-touching them (issue: scale).
+- `MemoryStore`: an rdflib Dataset in memory; the pure-rdflib path for small graphs and the
+  baseline of the benchmarks.
+- `OxigraphStore`: an on-disk Oxigraph database (pyoxigraph), opened read-only by every command
+  that reads the graph. `StoreWriter` fills it (see `kg_builder.pipeline.build`).
+
+On-disk layout of a store folder (the `--store PATH`):
+
+    PATH/kg-store.json         marker: {"format": "kg-builder-store", "layout": 1}
+    PATH/lock                  held (flock) by the one process writing the store
+    PATH/current -> gen-000007 the generation readers open (a symlink, swapped atomically)
+    PATH/gen-000007/db/        the Oxigraph (RocksDB) database
+    PATH/gen-000007/manifest.json  what was built: per named graph its digest and size
+
+A build never writes into the generation readers use: it makes the next generation (a
+hard-linked checkpoint of the current one, or a fresh bulk load), applies its changes there,
+and only then points `current` at it. A crash, Ctrl-C or a full disk during a build therefore
+leaves the previous store as it was, and a server reading the old generation is undisturbed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import errno
+import fcntl
+import gc
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
+from .errors import StoreError
 
-class Store(Protocol):
-    """What the rest of kg-builder needs from a store."""
-
-    def select(self, sparql: str, bindings: dict[str, Node] | None = None) -> list[dict]: ...
-    def ask(self, sparql: str) -> bool: ...
-    def graph_names(self) -> list[URIRef]: ...
-    def quads(self) -> Iterator[tuple]: ...
-    def __len__(self) -> int: ...
+STORE_FORMAT = "kg-builder-store"
+STORE_LAYOUT = 1
+MARKER = "kg-store.json"
+_GEN = re.compile(r"^gen-(\d{6})$")
 
 
 class QueryError(Exception):
     """A SPARQL query is malformed or failed; the message says where."""
 
 
+class Store(Protocol):
+    """What the rest of kg-builder needs from a store."""
+
+    backend: str
+
+    def select(self, sparql: str, bindings: dict[str, Node] | None = None) -> list[dict]: ...
+    def ask(self, sparql: str) -> bool: ...
+    def construct(self, sparql: str) -> Graph: ...
+    def graph_names(self) -> list[URIRef]: ...
+    def quads(self) -> Iterator[tuple]: ...
+    def __len__(self) -> int: ...
+
+
+# -- in memory (rdflib) -------------------------------------------------------------------------
 class MemoryStore:
     """An rdflib Dataset held in memory; SPARQL's default graph is the union of all graphs."""
 
-    def __init__(self, dataset: Dataset):
-        self.dataset = dataset
+    backend = "memory"
+
+    def __init__(self, dataset: Dataset | None = None):
+        self.dataset = dataset if dataset is not None else Dataset()
         self.dataset.default_union = True
 
     def _query(self, sparql: str, bindings=None) -> Result:
@@ -75,3 +113,497 @@ class MemoryStore:
 
     def __len__(self) -> int:
         return sum(1 for _ in self.quads())
+
+    def close(self) -> None:
+        pass
+
+
+# -- Oxigraph -----------------------------------------------------------------------------------
+def _ox():
+    try:
+        import pyoxigraph
+    except ImportError as exc:  # a declared dependency; say so rather than crash
+        raise StoreError(
+            "pyoxigraph is not installed", "pip install pyoxigraph, or use --store memory"
+        ) from exc
+    return pyoxigraph
+
+
+_XSD_STRING = str(XSD.string)
+_LANG_STRING = str(RDF.langString)
+
+
+def from_ox(term) -> Node | None:
+    """A pyoxigraph term as the equivalent rdflib term."""
+    if term is None:
+        return None
+    ox = _ox()
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.DefaultGraph):
+        return None
+    raise QueryError(f"unsupported term in a result: {term!r}")
+
+
+def to_ox(term: Node):
+    ox = _ox()
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise QueryError(f"cannot bind {term!r} in a query")
+
+
+def _query_error(exc: Exception) -> QueryError:
+    return QueryError(f"SPARQL error: {exc}")
+
+
+def _db_error(path: Path, exc: Exception) -> StoreError:
+    text = str(exc)
+    if "Corruption" in text or isinstance(exc, RuntimeError):
+        return StoreError(
+            f"the store at {path} is corrupt ({text})",
+            f"rebuild it: kg build --store {path.parent.parent} --full",
+        )
+    return StoreError(
+        f"the store at {path} cannot be opened ({text})",
+        f"check its permissions, or rebuild it: kg build --store {path.parent.parent} --full",
+    )
+
+
+@dataclass
+class Manifest:
+    """What a generation holds: per named graph its content digest and quad count."""
+
+    graphs: dict[str, dict] = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps({"graphs": self.graphs, **self.info}, indent=1, sort_keys=True)
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        graphs = data.pop("graphs")
+        if not isinstance(graphs, dict):
+            raise ValueError("'graphs' is not a mapping")
+        return cls(graphs, data)
+
+
+class StoreFolder:
+    """The folder of an Oxigraph store: marker, generations, the `current` pointer, the lock."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path).expanduser()
+
+    @property
+    def marker(self) -> Path:
+        return self.path / MARKER
+
+    @property
+    def current_link(self) -> Path:
+        return self.path / "current"
+
+    def exists(self) -> bool:
+        return self.marker.is_file()
+
+    def check_compatible(self) -> None:
+        """Raise StoreError unless this is a store folder of our layout."""
+        if not self.path.exists():
+            raise StoreError(
+                f"there is no store at {self.path}",
+                f"build it first: kg build --store {self.path}",
+            )
+        if not self.path.is_dir():
+            raise StoreError(f"{self.path} is a file, not a store folder", "name a folder")
+        if not self.marker.is_file():
+            if (self.path / "CURRENT").is_file():
+                what = "an Oxigraph database that kg-builder did not make"
+            elif any(self.path.iterdir()):
+                what = "not a kg-builder store (it has no kg-store.json)"
+            else:
+                what = "an empty folder, not a built store"
+            raise StoreError(
+                f"{self.path} is {what}",
+                f"build a store there: kg build --store {self.path} --full "
+                "(an unrelated folder is never overwritten: move it away first)"
+                if what.startswith("an empty")
+                else "choose another --store folder, or move this one away and rebuild",
+            )
+        try:
+            marker = json.loads(self.marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(
+                f"the store marker {self.marker} is unreadable ({exc})",
+                f"rebuild the store: kg build --store {self.path} --full",
+            ) from exc
+        if marker.get("format") != STORE_FORMAT:
+            raise StoreError(
+                f"{self.path} is not a kg-builder store (format {marker.get('format')!r})",
+                "choose another --store folder",
+            )
+        if marker.get("layout") != STORE_LAYOUT:
+            raise StoreError(
+                f"the store at {self.path} was made by an incompatible version of kg-builder "
+                f"(store layout {marker.get('layout')!r}, this version reads {STORE_LAYOUT})",
+                f"rebuild it: kg build --store {self.path} --full",
+            )
+
+    def current(self) -> Path | None:
+        """The current generation folder, or None when nothing was ever committed."""
+        link = self.current_link
+        if not link.is_symlink():
+            return None
+        target = self.path / os.readlink(link)
+        return target if target.is_dir() else None
+
+    def generations(self) -> list[Path]:
+        if not self.path.is_dir():
+            return []
+        return sorted(p for p in self.path.iterdir() if _GEN.match(p.name) and p.is_dir())
+
+    def next_generation(self) -> Path:
+        numbers = [int(_GEN.match(p.name).group(1)) for p in self.generations()]
+        return self.path / f"gen-{(max(numbers) + 1 if numbers else 1):06d}"
+
+    def init(self) -> None:
+        """Create the folder and its marker (only where no other data lives)."""
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"{self.path} is a file, not a store folder", "name a folder")
+        if self.path.is_dir() and not self.marker.exists() and any(self.path.iterdir()):
+            self.check_compatible()  # raises with the right message
+        self.path.mkdir(parents=True, exist_ok=True)
+        if not self.marker.exists():
+            _write_atomic(
+                self.marker,
+                json.dumps({"format": STORE_FORMAT, "layout": STORE_LAYOUT}, indent=1) + "\n",
+            )
+
+    def read_manifest(self) -> Manifest | None:
+        gen = self.current()
+        if gen is None:
+            return None
+        try:
+            return Manifest.read(gen / "manifest.json")
+        except (OSError, ValueError, KeyError) as exc:
+            raise StoreError(
+                f"the store at {self.path} is corrupt: {gen.name}/manifest.json is unreadable "
+                f"({exc})",
+                f"rebuild it: kg build --store {self.path} --full",
+            ) from exc
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class OxigraphStore:
+    """A read-only view of the current generation of an on-disk Oxigraph store."""
+
+    backend = "oxigraph"
+
+    def __init__(self, path: str | Path):
+        ox = _ox()
+        self.folder = StoreFolder(path)
+        self.folder.check_compatible()
+        gen = self.folder.current()
+        if gen is None:
+            raise StoreError(
+                f"the store at {self.folder.path} holds no complete build (the first build was "
+                "interrupted?)",
+                f"build it: kg build --store {self.folder.path}",
+            )
+        self.generation = gen
+        self.manifest = self.folder.read_manifest()
+        try:
+            self._store = ox.Store.read_only(str(gen / "db"))
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise _db_error(gen / "db", exc) from exc
+        self._prefixes: dict[str, str] = {}
+
+    @classmethod
+    def wrap(cls, ox_store) -> OxigraphStore:
+        """A view of an open pyoxigraph.Store (a scratch store, or one being built)."""
+        self = cls.__new__(cls)
+        self.folder = None
+        self.generation = None
+        self.manifest = None
+        self._store = ox_store
+        self._prefixes = {}
+        return self
+
+    @property
+    def path(self) -> Path | None:
+        return self.folder.path if self.folder else None
+
+    @property
+    def raw(self):
+        """The pyoxigraph.Store, for callers that want Oxigraph's own serialisers."""
+        return self._store
+
+    def _query(self, sparql: str, bindings=None):
+        ox = _ox()
+        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        try:
+            return self._store.query(
+                sparql, use_default_graph_as_union=True, substitutions=subs or None
+            )
+        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+            raise _query_error(exc) from exc
+
+    def select(self, sparql: str, bindings: dict[str, Node] | None = None) -> list[dict]:
+        ox = _ox()
+        result = self._query(sparql, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError(f"expected a SELECT query, got {type(result).__name__}")
+        names = [v.value for v in result.variables]
+        try:
+            return [{n: from_ox(sol[n]) for n in names} for sol in result]
+        except (OSError, RuntimeError, ValueError) as exc:  # evaluation is lazy
+            raise _query_error(exc) from exc
+
+    def ask(self, sparql: str) -> bool:
+        ox = _ox()
+        result = self._query(sparql)
+        if not isinstance(result, ox.QueryBoolean):
+            raise QueryError(f"expected an ASK query, got {type(result).__name__}")
+        return bool(result)
+
+    def construct(self, sparql: str) -> Graph:
+        ox = _ox()
+        result = self._query(sparql)
+        if not isinstance(result, ox.QueryTriples):
+            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
+        g = Graph()
+        try:
+            for t in result:
+                g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise _query_error(exc) from exc
+        return g
+
+    def graph_names(self) -> list[URIRef]:
+        ox = _ox()
+        return sorted(
+            URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+        )
+
+    def quads(self) -> Iterator[tuple]:
+        for q in self._store:
+            yield (
+                from_ox(q.subject),
+                from_ox(q.predicate),
+                from_ox(q.object),
+                from_ox(q.graph_name),
+            )
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def dataset(self) -> Dataset:
+        """The store through rdflib's Dataset API (oxrdflib): rdflib code runs unchanged."""
+        from oxrdflib import OxigraphStore as RdflibOxigraphStore
+
+        ds = Dataset(store=RdflibOxigraphStore(store=self._store), default_union=True)
+        from .build import PREFIXES
+
+        for prefix, ns in PREFIXES.items():
+            ds.bind(prefix, ns, override=True)
+        return ds
+
+    def dump(self, path: Path, fmt: str = "nquads", graph: str | None = None) -> None:
+        ox = _ox()
+        formats = {
+            "nquads": ox.RdfFormat.N_QUADS,
+            "trig": ox.RdfFormat.TRIG,
+            "ntriples": ox.RdfFormat.N_TRIPLES,
+            "turtle": ox.RdfFormat.TURTLE,
+        }
+        kwargs = {"from_graph": ox.NamedNode(graph)} if graph else {}
+        self._store.dump(str(path), formats[fmt], **kwargs)
+
+    def close(self) -> None:
+        self._store = None
+        gc.collect()
+
+    def __enter__(self) -> OxigraphStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# -- writing ------------------------------------------------------------------------------------
+class StoreWriter:
+    """Builds the next generation of a store and makes it current in one atomic step.
+
+    with StoreWriter(path) as w:          # takes the lock (fails at once if another writer has it)
+        w.begin(full=False)               # checkpoint of current, or a fresh database
+        w.replace_graphs(changed)         # named graph -> N-Quads lines
+        w.commit(manifest)                # flush, write manifest, swap `current`
+    An exception before commit() removes the half-built generation; `current` is untouched.
+    """
+
+    def __init__(self, path: str | Path):
+        self.folder = StoreFolder(path)
+        self._lock_fh = None
+        self.gen: Path | None = None
+        self.db = None
+        self.full = False
+
+    # the lock --------------------------------------------------------------------------------
+    def __enter__(self) -> StoreWriter:
+        self.folder.init()
+        lock_path = self.folder.path / "lock"
+        fh = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held until __exit__
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise StoreError(
+                f"the store at {self.folder.path} is locked: {holder} is writing it",
+                "wait for that build to finish; if no kg process is running, the lock is "
+                "released by itself (locks die with their process)",
+            ) from exc
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"kg build (pid {os.getpid()})\n")
+        fh.flush()
+        self._lock_fh = fh
+        self._remove_stale_generations()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if self.gen is not None:  # not committed: throw the half-built generation away
+                self._abandon()
+        finally:
+            if self._lock_fh is not None:
+                self._lock_fh.seek(0)
+                self._lock_fh.truncate()
+                fcntl.flock(self._lock_fh.fileno(), fcntl.LOCK_UN)
+                self._lock_fh.close()
+                self._lock_fh = None
+
+    def _remove_stale_generations(self) -> None:
+        current = self.folder.current()
+        for gen in self.folder.generations():
+            if current is None or gen.resolve() != current.resolve():
+                shutil.rmtree(gen, ignore_errors=True)
+
+    # building a generation ---------------------------------------------------------------------
+    def begin(self, full: bool) -> None:
+        ox = _ox()
+        current = self.folder.current()
+        self.full = full or current is None
+        self.gen = self.folder.next_generation()
+        self.gen.mkdir()
+        try:
+            if self.full:
+                self.db = ox.Store(str(self.gen / "db"))
+            else:
+                try:
+                    old = ox.Store.read_only(str(current / "db"))
+                    old.backup(str(self.gen / "db"))  # hard links: cheap, whatever the size
+                    del old
+                except (OSError, RuntimeError, ValueError) as exc:
+                    raise _db_error(current / "db", exc) from exc
+                self.db = ox.Store(str(self.gen / "db"))
+        except OSError as exc:
+            raise _disk_error(self.folder.path, exc) from exc
+
+    def load_nquads(self, path: Path) -> None:
+        """Bulk-load an N-Quads file (Oxigraph parses it in Rust, in parallel)."""
+        ox = _ox()
+        try:
+            self.db.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        except OSError as exc:
+            raise _disk_error(self.folder.path, exc) from exc
+        except SyntaxError as exc:  # our own output failed to parse: a bug, say so plainly
+            raise StoreError(f"generated N-Quads did not parse: {exc}") from exc
+
+    def remove_graphs(self, names: Iterable[str]) -> None:
+        ox = _ox()
+        try:
+            for name in names:
+                self.db.remove_graph(ox.NamedNode(name))
+        except OSError as exc:
+            raise _disk_error(self.folder.path, exc) from exc
+
+    def commit(self, manifest: Manifest) -> Path:
+        try:
+            self.db.flush()
+            if self.full:
+                self.db.optimize()
+        except OSError as exc:
+            raise _disk_error(self.folder.path, exc) from exc
+        self.db = None
+        gc.collect()  # closes the database
+        try:
+            _write_atomic(self.gen / "manifest.json", manifest.to_json())
+            _fsync_dir(self.gen)
+            tmp_link = self.folder.path / ".current.tmp"
+            with contextlib.suppress(FileNotFoundError):
+                tmp_link.unlink()
+            os.symlink(self.gen.name, tmp_link)
+            os.replace(tmp_link, self.folder.current_link)
+            _fsync_dir(self.folder.path)
+        except OSError as exc:
+            raise _disk_error(self.folder.path, exc) from exc
+        committed, self.gen = self.gen, None
+        self._remove_stale_generations()
+        return committed
+
+    def _abandon(self) -> None:
+        self.db = None
+        gc.collect()
+        if self.gen is not None:
+            shutil.rmtree(self.gen, ignore_errors=True)
+        self.gen = None
+
+
+def _disk_error(path: Path, exc: OSError) -> StoreError:
+    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in str(exc):
+        return StoreError(
+            f"the disk is full while writing the store at {path}; the previous build is intact",
+            "free some space and build again",
+        )
+    return StoreError(
+        f"writing the store at {path} failed ({exc}); the previous build is intact",
+        "check the folder's permissions and free space, then build again",
+    )
+
+
+def open_store(spec: str | Path) -> OxigraphStore:
+    """Open the store a `--store` option names (a folder); 'memory' is handled by the caller."""
+    return OxigraphStore(spec)

@@ -76,8 +76,7 @@ def _label(g: Graph, node) -> str:
 def run_shacl(data: Graph, shapes_path: Path, onto: Ontology) -> list[Problem]:
     from pyshacl import validate as shacl_validate
 
-    shapes = Graph().parse(shapes_path, format="turtle")
-    shapes += generated_shapes(onto)
+    shapes = shapes_graph(shapes_path, onto)
     logging.getLogger("pyshacl").setLevel(logging.ERROR)
     _conforms, report, _text = shacl_validate(
         data,
@@ -102,7 +101,35 @@ def run_shacl(data: Graph, shapes_path: Path, onto: Ontology) -> list[Problem]:
     return sorted(set(problems))
 
 
-def _owl_subset(ds: Dataset, onto: Ontology) -> Graph:
+def shapes_graph(shapes_path: Path, onto: Ontology) -> Graph:
+    """The hand-written shapes plus the range shapes generated from the ontology."""
+    shapes = Graph().parse(shapes_path, format="turtle")
+    shapes += generated_shapes(onto)
+    return shapes
+
+
+def run_shacl_in_store(store, shapes_path: Path, onto: Ontology) -> list[Problem]:
+    """The same shapes, compiled to SPARQL and run by the store's engine (any size)."""
+    from .build import PREFIXES
+    from .shaclsparql import compile_shapes, validate_in_store
+
+    names = Graph()
+    for prefix, ns in PREFIXES.items():
+        names.bind(prefix, ns, override=True)
+    problems = []
+    for v in validate_in_store(store, compile_shapes(shapes_graph(shapes_path, onto))):
+        parts = [_label(names, v.focus)]
+        if v.path is not None and not isinstance(v.path, BNode):
+            parts.append(_label(names, v.path))
+        if v.value is not None:
+            parts.append(f"value {_label(names, v.value)}")
+        problems.append(
+            Problem("shacl", None, f"{' '.join(parts)}: {v.message}", v.severity, "shacl")
+        )
+    return sorted(set(problems))
+
+
+def _owl_subset(ds, onto: Ontology) -> Graph:
     """The schema (classes, object properties, axioms) and the entities' types and links.
 
     Datatype definitions and literal values are left out: HermiT's OWL 2 datatype map has no
@@ -126,7 +153,7 @@ def _owl_subset(ds: Dataset, onto: Ontology) -> Graph:
         if isinstance(bnode, BNode):
             g.remove((bnode, None, None))
     object_props = {p.iri for p in onto.properties.values() if p.kind == "object"}
-    for s, p, o, _ in ds.quads((None, None, None, None)):
+    for s, p, o, _ in _instance_quads(ds, object_props):
         if (
             p == RDF.type
             and isinstance(o, URIRef)
@@ -139,6 +166,20 @@ def _owl_subset(ds: Dataset, onto: Ontology) -> Graph:
     return g
 
 
+def _instance_quads(ds, object_props):
+    """Type assertions and object-property links: from a Dataset, or asked of a store."""
+    if isinstance(ds, Dataset):
+        yield from ds.quads((None, None, None, None))
+        return
+    values = " ".join(p.n3() for p in sorted(object_props))
+    rows = ds.select(
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ {{ ?s a ?o BIND(<{RDF.type}> AS ?p) }} UNION "
+        f"{{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?o)) }} }}"
+    )
+    for row in rows:
+        yield row["s"], row["p"], row["o"], None
+
+
 @dataclass
 class OwlResult:
     ran: bool
@@ -147,7 +188,7 @@ class OwlResult:
     note: str = ""
 
 
-def run_owl(ds: Dataset, onto: Ontology) -> OwlResult:
+def run_owl(ds, onto: Ontology) -> OwlResult:
     """Load ontology + graph into owlready2 and ask HermiT whether it is consistent."""
     java = shutil.which("java")
     if java is None:

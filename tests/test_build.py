@@ -7,7 +7,8 @@ from rdflib import Dataset, URIRef
 
 from kg_builder import CurationError, build, make_settings
 from kg_builder.output import write_all
-from kg_builder.pipeline import serialize_nquads, serialize_turtle
+
+from .conftest import store_spec
 
 BASE = "https://w3id.org/kg-builder/"
 PREFIXES = """PREFIX kg: <https://w3id.org/kg-builder/ontology#>
@@ -161,14 +162,43 @@ def test_iris_are_stable_and_readable(store):
     )
 
 
-def test_rebuild_gives_identical_bytes(built, corpus_dir, tmp_path):
-    again = build(make_settings(corpus=corpus_dir, out=tmp_path, check_owl=False), write=True)
+def test_rebuild_gives_identical_bytes(built, corpus_dir, tmp_path, backend):
+    build(
+        make_settings(
+            corpus=corpus_dir,
+            out=tmp_path,
+            check_owl=False,
+            store=store_spec(backend, tmp_path),
+        ),
+        write=True,
+    )
     first_nq = (built.settings.out_dir / "kg.nq").read_bytes()
     first_ttl = (built.settings.out_dir / "kg.ttl").read_bytes()
     assert (tmp_path / "kg.nq").read_bytes() == first_nq
     assert (tmp_path / "kg.ttl").read_bytes() == first_ttl
-    assert serialize_nquads(again.dataset) == first_nq
-    assert serialize_turtle(again.dataset) == first_ttl
+
+
+def test_both_backends_hold_the_same_quads(corpus_dir, tmp_path):
+    """The rdflib and the Oxigraph build of the same data are the same dataset."""
+    from rdflib import Graph
+    from rdflib.compare import to_isomorphic
+
+    mem = build(make_settings(corpus=corpus_dir, store="memory", check_owl=False))
+    oxi = build(make_settings(corpus=corpus_dir, store=tmp_path / "kg", check_owl=False))
+    assert len(mem.store()) == len(oxi.store()) == 7581
+    assert mem.store().graph_names() == oxi.store().graph_names()
+    for name in mem.store().graph_names():
+        a, b = Graph(), Graph()
+        for quads, g in ((mem.store().quads(), a), (oxi.store().quads(), b)):
+            for s, p, o, c in quads:
+                if c == name or getattr(c, "identifier", None) == name:
+                    g.add((s, p, o))
+        assert len(a) == len(b) > 0 and to_isomorphic(a) == to_isomorphic(b), name
+    # and the rdflib Graph API works over the Oxigraph store (oxrdflib)
+    name = mem.store().graph_names()[-1]
+    assert len(Graph(store=oxi.dataset.store, identifier=name)) == len(
+        Graph(store=mem.dataset.store, identifier=name)
+    )
 
 
 def test_outputs_parse_back_with_rdflib(built):
@@ -181,26 +211,38 @@ def test_outputs_parse_back_with_rdflib(built):
     assert len(g) > 5000
 
 
-def test_base_iri_is_configurable(corpus_dir, tmp_path):
+def test_base_iri_is_configurable(corpus_dir, tmp_path, backend):
     result = build(
-        make_settings(corpus=corpus_dir, base_iri="https://example.org/kg", check_owl=False)
+        make_settings(
+            corpus=corpus_dir,
+            base_iri="https://example.org/kg",
+            check_owl=False,
+            store=store_spec(backend, tmp_path),
+        )
     )
     store = result.store()
     assert store.ask("ASK { <https://example.org/kg/id/person/andrei-amonov> ?p ?o }")
     assert not store.ask("ASK { <https://w3id.org/kg-builder/id/person/andrei-amonov> ?p ?o }")
 
 
-def test_build_without_corpus_does_not_check_evidence(tmp_path):
-    result = build(make_settings(use_default_corpus=False, check_owl=False))
+def test_build_without_corpus_does_not_check_evidence(tmp_path, backend):
+    result = build(
+        make_settings(
+            use_default_corpus=False, check_owl=False, store=store_spec(backend, tmp_path)
+        )
+    )
     assert result.corpus is None and not result.data.corpus_checked
     assert result.store().ask(PREFIXES + "ASK { ?st kg:evidence ?e }")
     assert not result.store().ask(PREFIXES + "ASK { ?st kg:evidenceOffset ?o }")
 
 
-def test_failed_build_leaves_previous_outputs_intact(curated_copy, corpus_dir, tmp_path):
+def test_failed_build_leaves_previous_outputs_intact(curated_copy, corpus_dir, tmp_path, backend):
     out = tmp_path / "out"
+    spec = store_spec(backend, tmp_path)
     build(
-        make_settings(corpus=corpus_dir, out=out, data_dir=curated_copy, check_owl=False),
+        make_settings(
+            corpus=corpus_dir, out=out, data_dir=curated_copy, check_owl=False, store=spec
+        ),
         write=True,
     )
     before = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -212,7 +254,9 @@ def test_failed_build_leaves_previous_outputs_intact(curated_copy, corpus_dir, t
     )
     with pytest.raises(CurationError):
         build(
-            make_settings(corpus=corpus_dir, out=out, data_dir=curated_copy, check_owl=False),
+            make_settings(
+                corpus=corpus_dir, out=out, data_dir=curated_copy, check_owl=False, store=spec
+            ),
             write=True,
         )
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
