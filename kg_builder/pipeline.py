@@ -29,7 +29,7 @@ from .model import CuratedData
 from .ontology import Ontology, load_ontology
 from .output import write_all
 from .sources.corpus import Corpus, CorpusError
-from .store import Manifest, MemoryStore, OxigraphStore, Store, StoreWriter
+from .store import Manifest, MemoryStore, OxigraphStore, Store, StoreWriter, disk_error
 from .validate import OwlResult, merged_graph, run_hygiene, run_owl, run_shacl, run_shacl_in_store
 
 #: Bump when the builder's output changes for the same input: a store built by another
@@ -291,7 +291,10 @@ def _build_in_store(result: BuildResult, onto, write, validate, full, step, lap)
     stats = result.stats
     info = _manifest_info(settings)
     with StoreWriter(settings.store) as writer:
-        old = writer.folder.read_manifest() if writer.folder.current() else None
+        writer.folder.claim(full)
+        old = None
+        if not full and writer.folder.current():
+            old = writer.folder.read_manifest()
         full = full or old is None or old.info != info
         stats.full = full
         step("building the RDF dataset")
@@ -299,13 +302,13 @@ def _build_in_store(result: BuildResult, onto, write, validate, full, step, lap)
         # Stream: every graph is generated, hashed and (if new or changed) appended to one
         # N-Quads file for Oxigraph's bulk loader; the full dump for exports goes alongside.
         tmp_dir = writer.folder.path
-        fd, changed_path = tempfile.mkstemp(prefix=".changed.", suffix=".nq", dir=tmp_dir)
-        os.close(fd)
-        all_path = None
-        if write:
-            fd, all_path = tempfile.mkstemp(prefix=".all.", suffix=".nq", dir=tmp_dir)
-            os.close(fd)
+        changed_path = all_path = None
         try:
+            fd, changed_path = tempfile.mkstemp(prefix=".changed.", suffix=".nq", dir=tmp_dir)
+            os.close(fd)
+            if write:
+                fd, all_path = tempfile.mkstemp(prefix=".all.", suffix=".nq", dir=tmp_dir)
+                os.close(fd)
             with open(changed_path, "w", encoding="utf-8") as changed_fh:
                 all_fh = open(all_path, "w", encoding="utf-8") if all_path else None  # noqa: SIM115
                 try:
@@ -356,10 +359,12 @@ def _build_in_store(result: BuildResult, onto, write, validate, full, step, lap)
                 step("writing outputs")
                 result.outputs = write_outputs_from_store(Path(all_path), settings.out_dir)
                 lap("export")
+        except OSError as exc:  # the scratch files: a full disk, a read-only folder
+            raise disk_error(writer.folder.path, exc) from exc
         finally:
-            Path(changed_path).unlink(missing_ok=True)
-            if all_path:
-                Path(all_path).unlink(missing_ok=True)
+            for path in (changed_path, all_path):
+                if path:
+                    Path(path).unlink(missing_ok=True)
 
 
 def serialize_nquads(graphs: list[GraphLines]) -> bytes:

@@ -264,6 +264,21 @@ class StoreFolder:
                 f"rebuild it: kg build --store {self.path} --full",
             )
 
+    def claim(self, full: bool) -> None:
+        """Before writing: the folder must be ours; a full build may replace a store of another
+        layout (an incremental one may not)."""
+        if full and self.marker.is_file():
+            try:
+                fmt = json.loads(self.marker.read_text(encoding="utf-8")).get("format")
+            except (OSError, ValueError, AttributeError):
+                fmt = STORE_FORMAT  # our marker, damaged: a full build rewrites it
+            if fmt == STORE_FORMAT:
+                _write_atomic(
+                    self.marker,
+                    json.dumps({"format": STORE_FORMAT, "layout": STORE_LAYOUT}, indent=1) + "\n",
+                )
+        self.check_compatible()
+
     def current(self) -> Path | None:
         """The current generation folder, or None when nothing was ever committed."""
         link = self.current_link
@@ -540,7 +555,7 @@ class StoreWriter:
                     raise _db_error(current / "db", exc) from exc
                 self.db = ox.Store(str(self.gen / "db"))
         except OSError as exc:
-            raise _disk_error(self.folder.path, exc) from exc
+            raise disk_error(self.folder.path, exc) from exc
 
     def load_nquads(self, path: Path) -> None:
         """Bulk-load an N-Quads file (Oxigraph parses it in Rust, in parallel)."""
@@ -548,7 +563,7 @@ class StoreWriter:
         try:
             self.db.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         except OSError as exc:
-            raise _disk_error(self.folder.path, exc) from exc
+            raise disk_error(self.folder.path, exc) from exc
         except SyntaxError as exc:  # our own output failed to parse: a bug, say so plainly
             raise StoreError(f"generated N-Quads did not parse: {exc}") from exc
 
@@ -558,7 +573,7 @@ class StoreWriter:
             for name in names:
                 self.db.remove_graph(ox.NamedNode(name))
         except OSError as exc:
-            raise _disk_error(self.folder.path, exc) from exc
+            raise disk_error(self.folder.path, exc) from exc
 
     def commit(self, manifest: Manifest) -> Path:
         try:
@@ -566,7 +581,7 @@ class StoreWriter:
             if self.full:
                 self.db.optimize()
         except OSError as exc:
-            raise _disk_error(self.folder.path, exc) from exc
+            raise disk_error(self.folder.path, exc) from exc
         self.db = None
         gc.collect()  # closes the database
         try:
@@ -579,7 +594,7 @@ class StoreWriter:
             os.replace(tmp_link, self.folder.current_link)
             _fsync_dir(self.folder.path)
         except OSError as exc:
-            raise _disk_error(self.folder.path, exc) from exc
+            raise disk_error(self.folder.path, exc) from exc
         committed, self.gen = self.gen, None
         self._remove_stale_generations()
         return committed
@@ -592,7 +607,7 @@ class StoreWriter:
         self.gen = None
 
 
-def _disk_error(path: Path, exc: OSError) -> StoreError:
+def disk_error(path: Path, exc: OSError) -> StoreError:
     if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in str(exc):
         return StoreError(
             f"the disk is full while writing the store at {path}; the previous build is intact",
