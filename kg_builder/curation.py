@@ -6,6 +6,7 @@ Every problem is collected with its file and line; the caller decides whether to
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -74,6 +75,7 @@ TIME_FIELDS = ("date", "start", "end", "not_before", "not_after")
 GAZETTEER = "gazetteer"
 
 
+@functools.lru_cache(maxsize=4096)
 def _rel(path: Path) -> str:
     try:
         return str(Path(path).resolve().relative_to(PROJECT_DIR))

@@ -53,26 +53,38 @@ _TEASER_STARTS = ("see also", "next ", "prev ")
 _PHOTO_CREDIT = re.compile(r"Photo:\s.*$")
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def normalise(text: str) -> tuple[str, list[int]]:
-    """Fold typographic quotes, dashes and whitespace runs; return text and offset map."""
+    """Fold typographic quotes, dashes and whitespace runs; return text and offset map.
+
+    index[i] is the offset in `text` of character i of the result. Leading whitespace is
+    dropped and every run of whitespace becomes one space (which maps to the run's start).
+    """
+    folded = text.translate(_FOLD)
     out: list[str] = []
     index: list[int] = []
-    in_space = False
-    for i, ch in enumerate(text.translate(_FOLD)):
-        if ch.isspace():
-            if in_space or not out:
-                continue
-            in_space = True
+    pos = 0
+    for m in _SPACE_RUN.finditer(folded):
+        start, end = m.span()
+        if start > pos:
+            out.append(folded[pos:start])
+            index.extend(range(pos, start))
+        if out:  # no leading space
             out.append(" ")
-        else:
-            in_space = False
-            out.append(ch)
-        index.append(i)
+            index.append(start)
+        pos = end
+    if pos < len(folded):
+        out.append(folded[pos:])
+        index.extend(range(pos, len(folded)))
     return "".join(out), index
 
 
 def fold(text: str) -> str:
-    return normalise(text)[0].strip()
+    """normalise(text)[0].strip(), without building the offset map."""
+    return _SPACE_RUN.sub(" ", text.translate(_FOLD)).strip()
 
 
 @dataclass
@@ -116,7 +128,9 @@ class Article:
             # A garbled copy of the next line (scraped titles repeated with words missing).
             if k + 1 < len(nonempty):
                 nxt = nonempty[k + 1][1].strip()
-                if difflib.SequenceMatcher(None, stripped, nxt).ratio() > 0.9:
+                sm = difflib.SequenceMatcher(None, stripped, nxt)
+                # cheap upper bounds first: most neighbouring lines differ in length or letters
+                if sm.real_quick_ratio() > 0.9 and sm.quick_ratio() > 0.9 and sm.ratio() > 0.9:
                     spans.append((start, end))
         return spans
 
@@ -163,7 +177,9 @@ class Corpus:
         if not meta_path.is_file():
             raise CorpusError(f"{meta_path} is missing: the corpus folder needs its sources.yaml")
         try:
-            entries = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or []
+            entries = (
+                yaml.load(meta_path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER) or []  # noqa: S506
+            )
         except yaml.YAMLError as exc:
             raise CorpusError(f"{meta_path}: YAML error: {exc}") from exc
         if not isinstance(entries, list):
