@@ -1,0 +1,1 @@
+"""Benchmarks of kg-builder: synthetic corpora of any size (generate.py) and their runners."""
