@@ -57,7 +57,7 @@ def task(name: str, args: dict, timeout: float = 3600) -> dict:
     return result
 
 
-def run_size(n: int, work: Path, baseline: bool, reps: int, seed: int) -> dict:
+def run_size(n: int, work: Path, baseline: bool, reps: int, seed: int, budget: float) -> dict:
     from benchmarks.generate import generate
 
     folder = work / _label(n)
@@ -79,9 +79,14 @@ def run_size(n: int, work: Path, baseline: bool, reps: int, seed: int) -> dict:
     )
     shutil.rmtree(folder / "loaded", ignore_errors=True)
     q = str(PROJECT_DIR / "queries")
-    out["queries_oxigraph"] = task(
-        "queries", {"backend": "oxigraph", "store": store, "queries": q, "reps": reps}
-    )
+    out["queries_oxigraph"] = {"queries": {}}
+    for rq in sorted(Path(q).glob("*.rq")):  # one process each: a runaway query is killed
+        args = {"backend": "oxigraph", "store": store, "queries": q, "reps": reps}
+        try:
+            res = task("queries", {**args, "only": rq.stem}, timeout=budget)
+            out["queries_oxigraph"]["queries"].update(res.get("queries", {}))
+        except subprocess.TimeoutExpired:
+            out["queries_oxigraph"]["queries"][rq.stem] = {"timeout_s": budget}
     out["validate_oxigraph"] = task("validate", {"backend": "oxigraph", "store": store})
     out["export_oxigraph"] = task(
         "export-nquads", {"backend": "oxigraph", "store": store, "out": str(folder / "ox.nq")}
@@ -95,7 +100,13 @@ def run_size(n: int, work: Path, baseline: bool, reps: int, seed: int) -> dict:
         out["load_rdflib"] = task("load", {"backend": "rdflib", "nquads": dump})
         out["queries_rdflib"] = task(
             "queries",
-            {"backend": "rdflib", "nquads": dump, "queries": q, "reps": max(3, reps // 4)},
+            {
+                "backend": "rdflib",
+                "nquads": dump,
+                "queries": q,
+                "reps": max(3, reps // 4),
+                "budget": budget,
+            },
         )
         out["export_rdflib"] = task(
             "export-nquads", {"backend": "rdflib", "nquads": dump, "out": str(folder / "rl.nq")}
@@ -150,11 +161,19 @@ def report(results: list[dict]) -> str:
         for name in sorted(oq):
             a, b = oq[name], rq.get(name, {})
             am, bm = a.get("median_ms"), b.get("median_ms")
+
+            def cell(d, m):
+                if m is not None:
+                    return f"{m:.1f} | {d['p95_ms']:.1f}"
+                if "timeout_s" in d:
+                    return f"> {d['timeout_s'] * 1000:.0f} (stopped) | –"
+                return ("error" if "error" in d else "–") + " | –"
+
             lines.append(
                 f"| {r.get('quads') or r['target_quads']:,} | {name} | "
-                + (f"{am:.1f} | {a['p95_ms']:.1f}" if am is not None else "error | –")
+                + cell(a, am)
                 + " | "
-                + (f"{bm:.1f} | {b['p95_ms']:.1f}" if bm is not None else "– | –")
+                + cell(b, bm)
                 + f" | {_ratio(am, bm)} |"
             )
     lines.append("")
@@ -208,6 +227,9 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--reps", type=int, default=20, help="repetitions per query")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--budget", type=float, default=60.0, help="seconds a query may take before it is stopped"
+    )
     parser.add_argument("--work", default="/tmp/kg-bench", help="scratch folder (large)")
     parser.add_argument("--name", default="latest", help="results/<name>.json")
     parser.add_argument("--markdown", default=str(HERE / "RESULTS.md"))
@@ -218,7 +240,7 @@ def main(argv=None) -> None:
     work.mkdir(parents=True, exist_ok=True)
     results = []
     for n in sizes:
-        results.append(run_size(n, work, n <= limit, args.reps, args.seed))
+        results.append(run_size(n, work, n <= limit, args.reps, args.seed, args.budget))
         print_tables(results[-1:])
     meta = {
         "python": platform.python_version(),

@@ -80,18 +80,34 @@ def queries(args: dict) -> dict:
     reps = int(args.get("reps", 10))
     budget = float(args.get("budget", 60.0))  # seconds per query, all repetitions
     out = {}
-    for path in sorted(Path(args["queries"]).glob("*.rq")):
+    paths = sorted(Path(args["queries"]).glob("*.rq"))
+    if args.get("only"):
+        paths = [p for p in paths if p.stem == args["only"]]
+
+    def on_alarm(signum, frame):
+        raise TimeoutError
+
+    import signal
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    for path in paths:
         text = path.read_text(encoding="utf-8")
         times = []
         rows = None
         spent = 0.0
         for _ in range(reps + 1):  # the first run warms caches and is not counted
             started = time.perf_counter()
+            signal.alarm(int(budget) + 1)  # interrupts pure-Python engines (rdflib)
             try:
                 rows = len(store.select(text))
             except QueryError as exc:
                 out[path.stem] = {"error": str(exc)[:200]}
                 break
+            except TimeoutError:
+                out[path.stem] = {"timeout_s": budget}
+                break
+            finally:
+                signal.alarm(0)
             elapsed = time.perf_counter() - started
             spent += elapsed
             times.append(elapsed)
