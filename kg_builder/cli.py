@@ -217,14 +217,17 @@ def _print_build_stats(result) -> None:
     st = result.stats
     where = "memory (rdflib)" if result.settings.in_memory else result.settings.store
     if st.up_to_date:
-        console.print(f"Store: {where} is up to date ({st.generation}); nothing rewritten.")
+        console.print(
+            f"Store: {where} is up to date ({st.generation}); nothing rewritten.", soft_wrap=True
+        )
         return
     what = "full build" if st.full else "incremental build"
     console.print(
         f"Store: {where} ({what}): {len(st.changed)} of {st.graphs} named graphs written"
         + (f", {len(st.removed)} removed" if st.removed else "")
         + f", {st.quads_written:,} quads"
-        + (f"; now {st.generation}" if st.generation else "")
+        + (f"; now {st.generation}" if st.generation else ""),
+        soft_wrap=True,
     )
 
 

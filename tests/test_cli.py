@@ -71,10 +71,19 @@ def test_missing_corpus_folder_is_a_config_error(runner, tmp_path):
     assert not (tmp_path / "kg.nq").exists()
 
 
-def test_validate_ok(runner, corpus_dir):
-    result = runner.invoke(main, ["validate", "--corpus", str(corpus_dir), "--no-owl"])
+@pytest.mark.parametrize("engine", ["oxigraph", "memory"])
+def test_validate_ok(runner, corpus_dir, engine):
+    result = runner.invoke(
+        main, ["validate", "--corpus", str(corpus_dir), "--no-owl", "--engine", engine]
+    )
     assert result.exit_code == 0, result.output
     assert "Valid:" in result.stdout and "evidence checked" in result.stdout
+
+
+def test_stats_without_a_store_says_how_to_build_one(runner, tmp_path):
+    result = runner.invoke(main, ["stats", "--store", str(tmp_path / "none")])
+    assert result.exit_code == 5
+    assert "there is no store" in result.stderr and "kg build --store" in result.stderr
 
 
 def test_validate_lists_every_problem_with_file_and_line(runner, curated_copy, corpus_dir):
@@ -118,8 +127,34 @@ def test_validate_lists_every_problem_with_file_and_line(runner, curated_copy, c
     assert [p["line"] for p in problems] == [start, start + 6]
 
 
-def test_stats_json(runner, corpus_dir):
-    result = runner.invoke(main, ["stats", "--corpus", str(corpus_dir), "--format", "json"])
+@pytest.fixture
+def built_store(runner, corpus_dir, tmp_path) -> str:
+    store = str(tmp_path / "store")
+    args = ["build", "--store", store, "--corpus", str(corpus_dir), "--no-owl", "--no-export"]
+    result = runner.invoke(main, args + ["--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["build"]["full"] is True
+    return store
+
+
+def test_build_into_a_store_is_incremental(runner, built_store, corpus_dir):
+    args = ["build", "--store", built_store, "--corpus", str(corpus_dir), "--no-owl"]
+    again = runner.invoke(main, args + ["--no-export", "--format", "json"])
+    assert again.exit_code == 0, again.output
+    data = json.loads(again.stdout)
+    assert data["build"]["up_to_date"] and data["build"]["quads_written"] == 0
+    table = runner.invoke(main, args + ["--no-export"])
+    assert "is up to date" in table.stdout
+    full = runner.invoke(main, args + ["--full", "--no-export"])
+    assert "full build" in full.stdout and "9 of 9 named graphs written" in full.stdout
+
+
+@pytest.mark.parametrize("where", ["store", "memory"])
+def test_stats_json(runner, corpus_dir, built_store, where):
+    store = built_store if where == "store" else "memory"
+    result = runner.invoke(
+        main, ["stats", "--store", store, "--corpus", str(corpus_dir), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     classes = {r["class"]: r["entities"] for r in data["classes"]}
@@ -129,8 +164,8 @@ def test_stats_json(runner, corpus_dir):
     assert props["fledTo"] > 10 and props["said"] > 50
 
 
-def test_stats_table(runner, corpus_dir):
-    result = runner.invoke(main, ["stats", "--corpus", str(corpus_dir)])
+def test_stats_table(runner, built_store):
+    result = runner.invoke(main, ["stats", "--store", built_store])
     assert result.exit_code == 0
     assert "Facts per property" in result.stdout and "Orphan entities" in result.stdout
 
