@@ -201,9 +201,12 @@ def build(corpus, no_corpus, out, data_dir, base_iri, no_owl, store, full, no_ex
     _print_summary(summary)
     if result.owl:
         console.print(f"OWL: {result.owl.note}")
-    console.print(
-        f"SHACL: conforms ({sum(p.check == 'shacl' for p in result.warnings)} warning(s))"
-    )
+    if result.stats.up_to_date:
+        console.print("Validation: nothing changed since the current generation was validated.")
+    else:
+        console.print(
+            f"SHACL: conforms ({sum(p.check == 'shacl' for p in result.warnings)} warning(s))"
+        )
     _print_build_stats(result)
     for path in result.outputs:
         console.print(f"Wrote {path} ({path.stat().st_size:,} bytes)")
