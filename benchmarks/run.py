@@ -193,6 +193,16 @@ def report(results: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _header(meta: dict, args) -> str:
+    notes = "".join(f"\n> {n}\n" for n in meta.get("notes", []))
+    return (
+        f"# Benchmark results ({args.name})\n\n"
+        f"Run {meta['date']} on {meta['cpus']} CPUs, Python {meta['python']}, "
+        f"pyoxigraph {meta.get('pyoxigraph')}, rdflib {meta.get('rdflib')}: "
+        f"`{meta.get('command', '')}`\n{notes}\n"
+    )
+
+
 def print_tables(results: list[dict]) -> None:
     for r in results:
         t = Table(title=f"{r.get('quads') or r['target_quads']:,} quads", title_justify="left")
@@ -233,7 +243,15 @@ def main(argv=None) -> None:
     parser.add_argument("--work", default="/tmp/kg-bench", help="scratch folder (large)")
     parser.add_argument("--name", default="latest", help="results/<name>.json")
     parser.add_argument("--markdown", default=str(HERE / "RESULTS.md"))
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite the report from results/<name>.json"
+    )
     args = parser.parse_args(argv)
+    if args.report_only:
+        saved = json.loads((HERE / "results" / f"{args.name}.json").read_text())
+        Path(args.markdown).write_text(_header(saved["meta"], args) + report(saved["results"]))
+        console.print(f"Rewrote {args.markdown}")
+        return
     sizes = [_size(s) for s in args.sizes.split(",")]
     limit = _size(args.baseline_up_to)
     work = Path(args.work)
@@ -261,16 +279,13 @@ def main(argv=None) -> None:
     (HERE / "results" / f"{args.name}.json").write_text(
         json.dumps({"meta": meta, "results": results}, indent=1, default=str)
     )
+    meta["command"] = (
+        f"python -m benchmarks.run --sizes {args.sizes} --baseline-up-to {args.baseline_up_to} "
+        f"--budget {args.budget:g} --reps {args.reps}"
+    )
     text = report(results)
     md = Path(args.markdown)
-    header = (
-        f"# Benchmark results ({args.name})\n\n"
-        f"Run {meta['date']} on {meta['cpus']} CPUs, Python {meta['python']}, "
-        f"pyoxigraph {meta.get('pyoxigraph')}, rdflib {meta.get('rdflib')}; "
-        f"`python -m benchmarks.run --sizes {args.sizes} --baseline-up-to {args.baseline_up_to}`"
-        "\n\n"
-    )
-    md.write_text(header + text)
+    md.write_text(_header(meta, args) + text)
     console.print(text)
     console.print(f"Wrote {md} and benchmarks/results/{args.name}.json")
 

@@ -101,7 +101,10 @@ def queries(args: dict) -> dict:
             try:
                 rows = len(store.select(text))
             except QueryError as exc:
-                out[path.stem] = {"error": str(exc)[:200]}
+                if isinstance(exc.__cause__, TimeoutError):  # rdflib wraps the alarm
+                    out[path.stem] = {"timeout_s": budget}
+                else:
+                    out[path.stem] = {"error": str(exc)[:200]}
                 break
             except TimeoutError:
                 out[path.stem] = {"timeout_s": budget}
