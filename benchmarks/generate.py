@@ -36,6 +36,7 @@ import unicodedata
 from pathlib import Path
 from random import Random
 
+from kg_builder import curation
 from kg_builder.ontology import KG, Ontology, load_ontology
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
@@ -59,33 +60,9 @@ ARTICLES_PER_SHARD = 250
 YAML_EVERY = 16  # one article in YAML_EVERY gets its own facts/<source>.yaml
 QUADS_PER_ARTICLE_GUESS = 560  # only sizes the entity pools; the stop rule counts exactly
 
-FACT_COLUMNS = [
-    "subject",
-    "relation",
-    "object",
-    "value",
-    "source",
-    "evidence",
-    "date",
-    "start",
-    "end",
-    "not_before",
-    "not_after",
-    "according_to",
-    "qualifier",
-    "confidence",
-    "note",
-]
-ENTITY_COLUMNS = [
-    "id",
-    "type",
-    "label",
-    "aliases",
-    "wikidata",
-    "located_in",
-    "description",
-    "mentioned_in",
-]
+# The CSV layouts are the loader's own (one source of truth).
+FACT_COLUMNS = curation.FACT_COLUMNS
+ENTITY_COLUMNS = curation.ENTITY_CSV_COLUMNS
 
 MONTHS = [
     "January",

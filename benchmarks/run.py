@@ -131,25 +131,34 @@ def _ratio(a, b) -> str:
     return "–" if not a or not b else f"{b / a:.1f}×"
 
 
+#: (label, Oxigraph key, rdflib key) of each timed task, as reported.
+TASK_ROWS = (
+    ("build (curated files → store)", "build_oxigraph", "build_rdflib"),
+    ("load N-Quads dump", "load_oxigraph", "load_rdflib"),
+    ("validate (SHACL + hygiene)", "validate_oxigraph", "validate_rdflib"),
+    ("export N-Quads", "export_oxigraph", "export_rdflib"),
+    ("rebuild after editing one source", "incremental_oxigraph", None),
+)
+
+
+def _task_cells(r: dict) -> list[list[str]]:
+    """[label, Oxigraph time, rdflib time, speed-up, peak memory] per timed task."""
+    rows = []
+    for label, ox_key, rl_key in TASK_ROWS:
+        a, b = _get(r, ox_key), _get(r, rl_key) if rl_key else None
+        ma, mb = _get(r, ox_key, "peak_mb"), _get(r, rl_key, "peak_mb") if rl_key else None
+        mem = (f"{ma:,.0f}" if ma else "–") + (f" / {mb:,.0f}" if mb else "")
+        rows.append([label, _fmt_s(a), _fmt_s(b), _ratio(a, b), mem])
+    return rows
+
+
 def report(results: list[dict]) -> str:
     lines = ["| size (quads) | task | Oxigraph | rdflib | speed-up | peak MB ox / rdflib |"]
     lines.append("|---|---|---|---|---|---|")
     for r in results:
         size = f"{r.get('quads') or r['target_quads']:,}"
-        for label, ox_key, rl_key in (
-            ("build (curated files → store)", "build_oxigraph", "build_rdflib"),
-            ("load N-Quads dump", "load_oxigraph", "load_rdflib"),
-            ("validate (SHACL + hygiene)", "validate_oxigraph", "validate_rdflib"),
-            ("export N-Quads", "export_oxigraph", "export_rdflib"),
-            ("rebuild after editing one source", "incremental_oxigraph", None),
-        ):
-            a, b = _get(r, ox_key), _get(r, rl_key) if rl_key else None
-            ma, mb = _get(r, ox_key, "peak_mb"), _get(r, rl_key, "peak_mb") if rl_key else None
-            mem = f"{ma:,.0f}" if ma else "–"
-            mem += f" / {mb:,.0f}" if mb else ""
-            lines.append(
-                f"| {size} | {label} | {_fmt_s(a)} | {_fmt_s(b)} | {_ratio(a, b)} | {mem} |"
-            )
+        for cells in _task_cells(r):
+            lines.append(f"| {size} | " + " | ".join(cells) + " |")
     lines.append("")
     lines.append("Catalogue queries (median / p95 in ms; rdflib on the same dump):")
     lines.append("")
@@ -208,22 +217,8 @@ def print_tables(results: list[dict]) -> None:
         t = Table(title=f"{r.get('quads') or r['target_quads']:,} quads", title_justify="left")
         for col in ("task", "Oxigraph", "rdflib", "speed-up", "peak MB (ox / rdflib)"):
             t.add_column(col, justify="left" if col == "task" else "right")
-        for label, ox_key, rl_key in (
-            ("build", "build_oxigraph", "build_rdflib"),
-            ("load", "load_oxigraph", "load_rdflib"),
-            ("validate", "validate_oxigraph", "validate_rdflib"),
-            ("export N-Quads", "export_oxigraph", "export_rdflib"),
-            ("incremental rebuild", "incremental_oxigraph", None),
-        ):
-            a, b = _get(r, ox_key), _get(r, rl_key) if rl_key else None
-            ma, mb = _get(r, ox_key, "peak_mb"), _get(r, rl_key, "peak_mb") if rl_key else None
-            t.add_row(
-                label,
-                _fmt_s(a),
-                _fmt_s(b),
-                _ratio(a, b),
-                (f"{ma:,.0f}" if ma else "–") + (f" / {mb:,.0f}" if mb else ""),
-            )
+        for cells in _task_cells(r):
+            t.add_row(*cells)
         console.print(t)
 
 

@@ -53,7 +53,8 @@ ENTITY_FIELDS = {
 }
 ENTITY_CSV_REQUIRED = ["id", "type", "label"]
 ENTITY_CSV_OPTIONAL = ["aliases", "wikidata", "located_in", "description", "mentioned_in"]
-FACT_FIELDS = {
+#: The fields of a fact, in the column order of a facts CSV.
+FACT_COLUMNS = [
     "subject",
     "relation",
     "object",
@@ -69,7 +70,10 @@ FACT_FIELDS = {
     "qualifier",
     "confidence",
     "note",
-}
+]
+FACT_FIELDS = set(FACT_COLUMNS)
+#: The columns of an entities CSV (places.csv), in order.
+ENTITY_CSV_COLUMNS = [*ENTITY_CSV_REQUIRED, *ENTITY_CSV_OPTIONAL]
 FACT_CSV_REQUIRED = ["subject", "relation", "source", "evidence"]
 TIME_FIELDS = ("date", "start", "end", "not_before", "not_after")
 GAZETTEER = "gazetteer"

@@ -219,9 +219,6 @@ class StoreFolder:
     def current_link(self) -> Path:
         return self.path / "current"
 
-    def exists(self) -> bool:
-        return self.marker.is_file()
-
     def check_compatible(self) -> None:
         """Raise StoreError unless this is a store folder of our layout."""
         if not self.path.exists():
@@ -362,7 +359,6 @@ class OxigraphStore:
             self._store = ox.Store.read_only(str(gen / "db"))
         except (OSError, RuntimeError, ValueError) as exc:
             raise _db_error(gen / "db", exc) from exc
-        self._prefixes: dict[str, str] = {}
 
     @classmethod
     def wrap(cls, ox_store) -> OxigraphStore:
@@ -372,7 +368,6 @@ class OxigraphStore:
         self.generation = None
         self.manifest = None
         self._store = ox_store
-        self._prefixes = {}
         return self
 
     @property
@@ -617,8 +612,3 @@ def disk_error(path: Path, exc: OSError) -> StoreError:
         f"writing the store at {path} failed ({exc}); the previous build is intact",
         "check the folder's permissions and free space, then build again",
     )
-
-
-def open_store(spec: str | Path) -> OxigraphStore:
-    """Open the store a `--store` option names (a folder); 'memory' is handled by the caller."""
-    return OxigraphStore(spec)
