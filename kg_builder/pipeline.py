@@ -200,6 +200,18 @@ def build(
         seconds[name] = seconds.get(name, 0.0) + now - clock
         clock = now
 
+    result, onto = _load_checked(settings, step)
+    lap("load")
+    if settings.in_memory:
+        _build_in_memory(result, onto, write, validate, step, lap)
+    else:
+        _build_in_store(result, onto, write, validate, full, step, lap)
+    result.stats.seconds = seconds
+    return result
+
+
+def _load_checked(settings: Settings, step) -> tuple[BuildResult, Ontology]:
+    """Ontology, corpus and curated data, checked; CurationError if anything is wrong."""
     step("loading the ontology")
     onto = load_ontology(settings.ontology_dir)
     corpus = open_corpus(settings)
@@ -207,14 +219,7 @@ def build(
     data, problems = load_curated(settings.data_dir, onto, corpus)
     if any(p.severity == "error" for p in problems):
         raise CurationError(problems)
-    lap("load")
-    result = BuildResult(data, settings, corpus, list(problems))
-    if settings.in_memory:
-        _build_in_memory(result, onto, write, validate, step, lap)
-    else:
-        _build_in_store(result, onto, write, validate, full, step, lap)
-    result.stats.seconds = seconds
-    return result
+    return BuildResult(data, settings, corpus, list(problems)), onto
 
 
 def validate_only(settings: Settings, on_step=None) -> BuildResult:
@@ -229,16 +234,10 @@ def validate_only(settings: Settings, on_step=None) -> BuildResult:
 
     step = on_step or (lambda _name: None)
     started = time.perf_counter()
-    step("loading and checking curated facts")
-    onto = load_ontology(settings.ontology_dir)
-    corpus = open_corpus(settings)
-    data, problems = load_curated(settings.data_dir, onto, corpus)
-    if any(p.severity == "error" for p in problems):
-        raise CurationError(problems)
-    result = BuildResult(data, settings, corpus, list(problems))
+    result, onto = _load_checked(settings, step)
     step("building the RDF dataset")
     scratch = ox.Store()
-    for g in build_graphs(data, onto, settings.base_iri):
+    for g in build_graphs(result.data, onto, settings.base_iri):
         if g.lines:
             scratch.load(input="".join(g.lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
             result.stats.graphs += 1
@@ -274,7 +273,7 @@ def _build_in_memory(result: BuildResult, onto, write, validate, step, lap) -> N
             raise GraphValidationError(result.problems)
     if write:
         step("writing outputs")
-        result.outputs = write_outputs(graphs, settings)
+        result.outputs = write_outputs(graphs, dataset, settings)
         lap("export")
 
 
@@ -385,19 +384,13 @@ def serialize_turtle(dataset: Dataset) -> bytes:
     return canonical.serialize(format="turtle").encode("utf-8")
 
 
-def write_outputs(graphs: list[GraphLines], settings: Settings) -> list[Path]:
-    ds = None
-
-    def turtle(path: Path) -> None:
-        nonlocal ds
-        ds = to_dataset(graphs)
-        path.write_bytes(serialize_turtle(ds))
-
+def write_outputs(graphs: list[GraphLines], dataset: Dataset, settings: Settings) -> list[Path]:
+    """kg.nq from the builder's lines; kg.ttl from the dataset already built from them."""
     return write_all(
         settings.out_dir,
         {
             "kg.nq": lambda p: p.write_bytes(serialize_nquads(graphs)),
-            "kg.ttl": turtle,
+            "kg.ttl": lambda p: p.write_bytes(serialize_turtle(dataset)),
         },
     )
 
