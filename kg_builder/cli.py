@@ -9,6 +9,7 @@ from collections import Counter
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
@@ -73,7 +74,10 @@ def _fail(exc: KGError, fmt: str = "table") -> None:
         else:
             _print_problems(exc.problems)
             n = sum(p.severity == "error" for p in exc.problems)
-            err.print(f"[bold red]Failed:[/] {n} error(s); previous outputs were left intact.")
+            if exc.what in ("curated data", "built graph"):
+                err.print(f"[bold red]Failed:[/] {n} error(s); previous outputs were left intact.")
+            else:
+                err.print(f"[bold red]Failed:[/] {n} error(s) in the {exc.what}.")
     elif fmt == "json":
         click.echo(
             json.dumps(
@@ -87,14 +91,14 @@ def _fail(exc: KGError, fmt: str = "table") -> None:
             )
         )
     else:
-        err.print(f"[bold red]Error:[/] {exc}", soft_wrap=True)
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}", soft_wrap=True)
     sys.exit(exc.exit_code)
 
 
 def _print_problems(problems) -> None:
     for p in problems:
         colour = "red" if p.severity == "error" else "yellow"
-        err.print(f"[{colour}]{p}[/]", soft_wrap=True)
+        err.print(f"[{colour}]{escape(str(p))}[/]", soft_wrap=True)
 
 
 def _table(title: str, columns: list[str], rows: list[list]) -> Table:
@@ -360,6 +364,10 @@ def stats(store, corpus, data_dir, fmt):
     for r in unsourced:
         console.print(f"  {r['subject']} {r['property']} {r['value']}")
 
+
+from .cli_query import query  # noqa: E402 - registers `kg query`
+
+main.add_command(query)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

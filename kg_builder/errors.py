@@ -57,6 +57,7 @@ class ProblemsError(KGError):
     exit_code = 2
 
     def __init__(self, problems: list[Problem], what: str = "curated data"):
+        self.what = what
         self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.message))
         errors = [p for p in self.problems if p.severity == "error"]
         lines = "\n".join(f"  {p}" for p in errors)

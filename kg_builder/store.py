@@ -51,12 +51,81 @@ class QueryError(Exception):
     """A SPARQL query is malformed or failed; the message says where."""
 
 
+class QuerySyntaxError(QueryError):
+    """A query does not parse: where (1-based line and column) and what the engine expected."""
+
+    def __init__(self, detail: str, line: int | None = None, column: int | None = None):
+        self.detail = detail
+        self.line = line
+        self.column = column
+        where = f" at line {line}, column {column}" if line is not None else ""
+        super().__init__(f"syntax error{where}: {detail}")
+
+
+@dataclass
+class Answer:
+    """The whole answer of one query, in rdflib terms, whatever the backend.
+
+    form: SELECT, ASK, CONSTRUCT or DESCRIBE; `rows` (tuples in `variables` order, None where
+    unbound) for SELECT, `boolean` for ASK, `graph` for CONSTRUCT/DESCRIBE.
+    """
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+
+_OX_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
+
+
+def _ox_syntax_error(exc: Exception) -> QuerySyntaxError:
+    text = str(exc)
+    m = _OX_POSITION.match(text)
+    if not m:
+        return QuerySyntaxError(text)
+    detail = m.group(3).strip()
+    if "Prefix not found" in detail:
+        detail = "unknown prefix"
+    elif detail.startswith("expected one of") and len(detail) > 120:
+        detail = "unexpected input"
+    return QuerySyntaxError(detail, int(m.group(1)), int(m.group(2)))
+
+
+def _locate_syntax_error(sparql: str, prefixes, exc, update: bool = False) -> QuerySyntaxError:
+    """rdflib's parser backtracks and reports where the failing clause began; Oxigraph's
+    parser (run on an empty scratch store) points at the offending token: prefer it."""
+    ox = _ox()
+    try:
+        if update:
+            ox.Store().update(sparql, prefixes=prefixes or None)
+        else:
+            ox.Store().query(sparql, prefixes=prefixes or None)
+    except SyntaxError as located:
+        return _ox_syntax_error(located)
+    except Exception:  # noqa: BLE001 - only the location is wanted here
+        pass
+    return QuerySyntaxError(exc.msg, exc.lineno, exc.col)
+
+
+def _form_of_result(result) -> str:
+    ox = _ox()
+    if isinstance(result, ox.QueryBoolean):
+        return "ASK"
+    if isinstance(result, ox.QueryTriples):
+        return "CONSTRUCT"
+    return "SELECT"
+
+
 class Store(Protocol):
     """What the rest of kg-builder needs from a store."""
 
     backend: str
 
-    def select(self, sparql: str, bindings: dict[str, Node] | None = None) -> list[dict]: ...
+    def select(
+        self, sparql: str, bindings: dict[str, Node] | None = None, prefixes=None
+    ) -> list[dict]: ...
     def ask(self, sparql: str) -> bool: ...
     def construct(self, sparql: str) -> Graph: ...
     def graph_names(self) -> list[URIRef]: ...
@@ -74,14 +143,70 @@ class MemoryStore:
         self.dataset = dataset if dataset is not None else Dataset()
         self.dataset.default_union = True
 
-    def _query(self, sparql: str, bindings=None) -> Result:
+    def _query(self, sparql: str, bindings=None, prefixes=None) -> Result:
+        from pyparsing import ParseBaseException
+
         try:
-            return self.dataset.query(sparql, initBindings=bindings or {})
-        except Exception as exc:  # pyparsing / evaluation errors: never crash the caller
+            return self.dataset.query(sparql, initBindings=bindings or {}, initNs=prefixes or {})
+        except ParseBaseException as exc:
+            raise _locate_syntax_error(sparql, prefixes, exc) from exc
+        except Exception as exc:  # evaluation errors: never crash the caller
+            if "Unknown namespace prefix" in str(exc):
+                raise QuerySyntaxError(str(exc).replace(" : ", " ")) from exc
             raise QueryError(f"SPARQL error: {exc}") from exc
 
-    def select(self, sparql: str, bindings: dict[str, Node] | None = None) -> list[dict]:
-        result = self._query(sparql, bindings)
+    def execute(self, sparql: str, bindings=None, prefixes=None) -> Answer:
+        """Any query form, answered in full (see Answer)."""
+        result = self._query(sparql, bindings, prefixes)
+        try:
+            if result.type == "ASK":
+                return Answer("ASK", boolean=bool(result.askAnswer))
+            if result.type in ("CONSTRUCT", "DESCRIBE"):
+                return Answer(result.type, graph=result.graph)
+            names = [str(v) for v in result.vars]
+            return Answer("SELECT", names, [tuple(row) for row in result])
+        except QueryError:
+            raise
+        except Exception as exc:  # rdflib evaluates lazily
+            raise QueryError(f"SPARQL error: {exc}") from exc
+
+    def update(self, sparql: str, prefixes=None) -> None:
+        from pyparsing import ParseBaseException
+
+        try:
+            self.dataset.update(sparql, initNs=prefixes or {})
+        except ParseBaseException as exc:
+            raise _locate_syntax_error(sparql, prefixes, exc, update=True) from exc
+        except Exception as exc:
+            raise QueryError(f"SPARQL update failed: {exc}") from exc
+
+    def restricted(self, graphs: Iterable[str]) -> MemoryStore:
+        """A store that sees only these named graphs (a copy: the memory backend is small)."""
+        return self.filtered_copy(graphs, None)
+
+    def filtered_copy(self, graphs: Iterable[str], select) -> MemoryStore:
+        """A copy holding `graphs`, each reduced to select(name, triples) when select is given."""
+        ds = Dataset()
+        for prefix, ns in self.dataset.namespaces():
+            ds.bind(prefix, ns, override=True)
+        for name in graphs:
+            ctx = URIRef(name)
+            triples = list(self.dataset.graph(ctx))
+            target = ds.graph(ctx)
+            for t in select(name, triples) if select else triples:
+                target.add(t)
+        return MemoryStore(ds)
+
+    native = staticmethod(URIRef)
+
+    @staticmethod
+    def lexical(term) -> str:
+        return str(term)
+
+    def select(
+        self, sparql: str, bindings: dict[str, Node] | None = None, prefixes=None
+    ) -> list[dict]:
+        result = self._query(sparql, bindings, prefixes)
         if result.type != "SELECT":
             raise QueryError(f"expected a SELECT query, got {result.type}")
         names = [str(v) for v in result.vars]
@@ -355,6 +480,7 @@ class OxigraphStore:
             )
         self.generation = gen
         self.manifest = self.folder.read_manifest()
+        self._graphs = None
         try:
             self._store = ox.Store.read_only(str(gen / "db"))
         except (OSError, RuntimeError, ValueError) as exc:
@@ -367,8 +493,41 @@ class OxigraphStore:
         self.folder = None
         self.generation = None
         self.manifest = None
+        self._graphs = None
         self._store = ox_store
         return self
+
+    def restricted(self, graphs: Iterable[str]) -> OxigraphStore:
+        """A view that sees only these named graphs (nothing is copied: queries run with
+        these graphs as their default graph and as the graphs GRAPH can name)."""
+        ox = _ox()
+        view = OxigraphStore.wrap(self._store)
+        view.folder, view.generation, view.manifest = self.folder, self.generation, self.manifest
+        view._graphs = [ox.NamedNode(g) for g in graphs]
+        return view
+
+    def filtered_copy(self, graphs: Iterable[str], select) -> OxigraphStore:
+        """An in-memory Oxigraph store holding `graphs`, each reduced to select(name, triples)
+        when select is given. Costs one pass over those graphs."""
+        ox = _ox()
+        scratch = ox.Store()
+        for name in graphs:
+            node = ox.NamedNode(name)
+            triples = [
+                (q.subject, q.predicate, q.object)
+                for q in self._store.quads_for_pattern(None, None, None, node)
+            ]
+            kept = select(name, triples) if select else triples
+            scratch.bulk_extend(ox.Quad(s, p, o, node) for s, p, o in kept)
+        return OxigraphStore.wrap(scratch)
+
+    @staticmethod
+    def native(iri: str):
+        return _ox().NamedNode(iri)
+
+    @staticmethod
+    def lexical(term) -> str:
+        return term.value
 
     @property
     def path(self) -> Path | None:
@@ -379,19 +538,54 @@ class OxigraphStore:
         """The pyoxigraph.Store, for callers that want Oxigraph's own serialisers."""
         return self._store
 
-    def _query(self, sparql: str, bindings=None):
+    def _query(self, sparql: str, bindings=None, prefixes=None):
         ox = _ox()
         subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        if self._graphs is None:
+            dataset = {"use_default_graph_as_union": True}
+        else:
+            dataset = {"default_graph": self._graphs, "named_graphs": self._graphs}
         try:
             return self._store.query(
-                sparql, use_default_graph_as_union=True, substitutions=subs or None
+                sparql, substitutions=subs or None, prefixes=prefixes or None, **dataset
             )
-        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+        except SyntaxError as exc:
+            raise _ox_syntax_error(exc) from exc
+        except (ValueError, OSError, RuntimeError) as exc:
             raise _query_error(exc) from exc
 
-    def select(self, sparql: str, bindings: dict[str, Node] | None = None) -> list[dict]:
+    def execute(self, sparql: str, bindings=None, prefixes=None, describe: bool = False) -> Answer:
+        """Any query form, answered in full (see Answer)."""
+        result = self._query(sparql, bindings, prefixes)
+        form = _form_of_result(result)
+        try:
+            if form == "ASK":
+                return Answer("ASK", boolean=bool(result))
+            if form == "CONSTRUCT":
+                g = Graph()
+                for t in result:
+                    g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+                return Answer("DESCRIBE" if describe else "CONSTRUCT", graph=g)
+            names = [v.value for v in result.variables]
+            return Answer(
+                "SELECT", names, [tuple(from_ox(sol[n]) for n in names) for sol in result]
+            )
+        except (OSError, RuntimeError, ValueError) as exc:  # evaluation is lazy
+            raise _query_error(exc) from exc
+
+    def update(self, sparql: str, prefixes=None) -> None:
+        try:
+            self._store.update(sparql, prefixes=prefixes or None)
+        except SyntaxError as exc:
+            raise _ox_syntax_error(exc) from exc
+        except (ValueError, OSError, RuntimeError) as exc:
+            raise QueryError(f"SPARQL update failed: {exc}") from exc
+
+    def select(
+        self, sparql: str, bindings: dict[str, Node] | None = None, prefixes=None
+    ) -> list[dict]:
         ox = _ox()
-        result = self._query(sparql, bindings)
+        result = self._query(sparql, bindings, prefixes)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError(f"expected a SELECT query, got {type(result).__name__}")
         names = [v.value for v in result.variables]
@@ -422,6 +616,8 @@ class OxigraphStore:
 
     def graph_names(self) -> list[URIRef]:
         ox = _ox()
+        if self._graphs is not None:
+            return sorted(URIRef(g.value) for g in self._graphs)
         return sorted(
             URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
         )
