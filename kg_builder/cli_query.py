@@ -49,6 +49,8 @@ def query() -> None:
     kg query run person-timeline --param person="Andrei Amonov"
     kg query run -e "SELECT ?p WHERE { ?p a kg:Person }" --format csv
     kg query run exit-routes --only curated --source 002_aa80568b4da406dd
+
+    Example: kg query run country-flows --format csv
     """
 
 
