@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kg_builder.config import PROJECT_DIR
+from kg_builder.queries import Catalogue
 
 HERE = Path(__file__).resolve().parent
 console = Console(highlight=False)
@@ -80,13 +81,13 @@ def run_size(n: int, work: Path, baseline: bool, reps: int, seed: int, budget: f
     shutil.rmtree(folder / "loaded", ignore_errors=True)
     q = str(PROJECT_DIR / "queries")
     out["queries_oxigraph"] = {"queries": {}}
-    for rq in sorted(Path(q).glob("*.rq")):  # one process each: a runaway query is killed
+    for name in Catalogue(q).names():  # one process each: a runaway query is killed
         args = {"backend": "oxigraph", "store": store, "queries": q, "reps": reps}
         try:
-            res = task("queries", {**args, "only": rq.stem}, timeout=budget)
+            res = task("queries", {**args, "only": name, "budget": budget}, timeout=budget + 60)
             out["queries_oxigraph"]["queries"].update(res.get("queries", {}))
         except subprocess.TimeoutExpired:
-            out["queries_oxigraph"]["queries"][rq.stem] = {"timeout_s": budget}
+            out["queries_oxigraph"]["queries"][name] = {"timeout_s": budget}
     out["validate_oxigraph"] = task("validate", {"backend": "oxigraph", "store": store})
     out["export_oxigraph"] = task(
         "export-nquads", {"backend": "oxigraph", "store": store, "out": str(folder / "ox.nq")}

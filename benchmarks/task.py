@@ -74,53 +74,44 @@ def _open(args: dict):
 
 
 def queries(args: dict) -> dict:
-    from kg_builder.store import QueryError
+    """Every catalogue query through the library API (parameters resolved and bound, as
+    `kg query run` does), with the synthetic data's parameter values of benchmarks/params.json."""
+    from kg_builder.queries import Catalogue, QueryFailed, QueryTimeout, QueryUsageError, run
 
     store, open_seconds = _open(args)
     reps = int(args.get("reps", 10))
     budget = float(args.get("budget", 60.0))  # seconds per query, all repetitions
-    out = {}
-    paths = sorted(Path(args["queries"]).glob("*.rq"))
+    catalogue = Catalogue(args.get("queries"))
+    params = json.loads((Path(__file__).parent / "params.json").read_text(encoding="utf-8"))
+    names = catalogue.names()
     if args.get("only"):
-        paths = [p for p in paths if p.stem == args["only"]]
-
-    def on_alarm(signum, frame):
-        raise TimeoutError
-
-    import signal
-
-    signal.signal(signal.SIGALRM, on_alarm)
-    for path in paths:
-        text = path.read_text(encoding="utf-8")
+        names = [n for n in names if n == args["only"]]
+    out = {}
+    for name in names:
+        q = catalogue.get(name)
         times = []
         rows = None
         spent = 0.0
         for _ in range(reps + 1):  # the first run warms caches and is not counted
             started = time.perf_counter()
-            signal.alarm(int(budget) + 1)  # interrupts pure-Python engines (rdflib)
             try:
-                rows = len(store.select(text))
-            except QueryError as exc:
-                if isinstance(exc.__cause__, TimeoutError):  # rdflib wraps the alarm
-                    out[path.stem] = {"timeout_s": budget}
-                else:
-                    out[path.stem] = {"error": str(exc)[:200]}
+                rows = len(run(store, q, params.get(name, {}), timeout=budget))
+            except QueryTimeout:
+                out[name] = {"timeout_s": budget}
                 break
-            except TimeoutError:
-                out[path.stem] = {"timeout_s": budget}
+            except (QueryFailed, QueryUsageError) as exc:
+                out[name] = {"error": str(exc)[:200]}
                 break
-            finally:
-                signal.alarm(0)
             elapsed = time.perf_counter() - started
             spent += elapsed
             times.append(elapsed)
             if spent > budget and len(times) >= 2:
                 break
-        if path.stem in out:
+        if name in out:
             continue
         counted = times[1:] if len(times) > 1 else times
         counted.sort()
-        out[path.stem] = {
+        out[name] = {
             "median_ms": statistics.median(counted) * 1000,
             "p95_ms": counted[min(len(counted) - 1, int(round(0.95 * (len(counted) - 1))))] * 1000,
             "runs": len(counted),

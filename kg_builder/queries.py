@@ -650,7 +650,10 @@ def apply_view(store, view: View | None):
         if sid not in known:
             close = difflib.get_close_matches(sid, known, n=3, cutoff=0.5)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            raise QueryUsageError(f"no source {sid!r}{hint}; known sources: {', '.join(known)}")
+            listed = ", ".join(known[:12]) + (
+                f" and {len(known) - 12} more" if len(known) > 12 else ""
+            )
+            raise QueryUsageError(f"no source {sid!r}{hint}; known sources: {listed}")
     fact_graphs = {str(r["g"]) for r in bundles}
     keep = {
         str(r["g"])

@@ -114,34 +114,60 @@ def test_golden_values_are_in_the_graph(name):
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory):
-    """A generated graph with extracted facts (the corpus has none yet)."""
-    from benchmarks.generate import generate
-    from kg_builder.pipeline import build, make_settings
+def with_extracted(corpus_dir):
+    """The corpus graph with some of its facts made by extraction instead, as the extraction
+    stage will add them: in their own graphs (<source>/extracted), with confidences. Every
+    fifth fact of each article becomes extracted-only; every seventh is also extracted."""
+    from dataclasses import replace
 
-    folder = tmp_path_factory.mktemp("synthetic")
-    generate(folder, triples=20_000, seed=3)
-    settings = make_settings(
-        corpus=folder / "corpus", data_dir=folder / "data", store="memory", check_owl=False
-    )
-    return build(settings, write=False, validate=False).store()
+    from kg_builder.build import build_graphs, to_dataset
+    from kg_builder.ontology import load_ontology
+    from kg_builder.pipeline import load, make_settings
+    from kg_builder.store import MemoryStore
+
+    settings = make_settings(corpus=corpus_dir, store="memory", check_owl=False)
+    data, _ = load(settings)
+    facts = []
+    for i, fact in enumerate(data.facts):
+        if data.sources[fact.source].kind != "article" or i % 5 and i % 7:
+            facts.append(fact)
+            continue
+        confidence = Decimal("0.95") if i % 2 else Decimal("0.6")
+        extracted = replace(fact, method="extracted", confidence=confidence)
+        facts += [extracted] if i % 5 == 0 else [fact, extracted]
+    data.facts = facts
+    onto = load_ontology(settings.ontology_dir)
+    return MemoryStore(to_dataset(build_graphs(data, onto, settings.base_iri)))
 
 
-def test_extracted_only_facts_on_a_graph_with_extracted_facts(synthetic):
+def test_extracted_only_facts_on_a_graph_with_extracted_facts(with_extracted):
     q = CATALOGUE.get("extracted-only-facts")
-    rows = run(synthetic, q).dicts()
+    rows = run(with_extracted, q).dicts()
     assert rows
     curated = {
-        (str(r["s"]), str(r["p"]), str(r["o"]))
-        for r in synthetic.select(
+        (r["s"], r["p"], r["o"])
+        for r in with_extracted.select(
             "SELECT ?s ?p ?o WHERE { ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;"
             " kg:method kg:Curated }",
             prefixes={"rdf": str(RDF), "kg": str(KG)},
         )
     }
     assert curated
-    strong = run(synthetic, q, {"min_confidence": "0.9"}).dicts()
+    strong = run(with_extracted, q, {"min_confidence": "0.9"}).dicts()
     assert 0 < len(strong) < len(rows)
+
+
+def test_method_and_confidence_views_on_extracted_facts(with_extracted):
+    from kg_builder.queries import View
+
+    count = "SELECT (COUNT(DISTINCT ?st) AS ?n) WHERE { ?st a kg:Assertion ; kg:method ?m }"
+
+    def n(view):
+        return int(run(with_extracted, count, view=view).answer.rows[0][0])
+
+    everything, curated, extracted = n(None), n(View("curated")), n(View("extracted"))
+    assert curated and extracted and curated + extracted == everything
+    assert n(View("extracted", min_confidence=Decimal("0.9"))) < extracted
 
 
 # -- hygiene checks: silent on the corpus graph (test_competency.py), loud on broken ones -------
