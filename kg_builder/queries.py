@@ -191,16 +191,25 @@ def shape(text: str) -> Shape:
 
 
 def _projection(toks: list[Token]) -> list[str] | None:
-    """The variables the outer SELECT returns (None for SELECT *)."""
+    """The variables the outer SELECT returns (None for SELECT *): plain variables, and the
+    `?v` of each `(expression AS ?v)`."""
     start = next(i for i, t in enumerate(toks) if t.kind == "word" and t.value.upper() == "SELECT")
     out: list[str] = []
+    depth = 0
+    previous = None
     for t in toks[start + 1 :]:
-        if t.value == "*":
+        if depth == 0 and t.value == "*":
             return None
         if t.value == "{" or (t.kind == "word" and t.value.upper() in ("WHERE", "FROM")):
             break
-        if t.kind == "var" and t.value[1:] not in out:
-            out.append(t.value[1:])
+        if t.value == "(":
+            depth += 1
+        elif t.value == ")":
+            depth -= 1
+        elif t.kind == "var" and (depth == 0 or (previous and previous.value.upper() == "AS")):
+            if t.value[1:] not in out:
+                out.append(t.value[1:])
+        previous = t
     return out
 
 

@@ -49,7 +49,7 @@ def test_shape_sees_through_strings_iris_and_comments():
         "# SERVICE in a comment\nPREFIX ex: <http://ex/>\nSELECT ?a (COUNT(?b) AS ?n) WHERE "
         '{ ?a ex:says "DELETE SERVICE ?c" ; ex:p <http://x/SERVICE> . ?a ?q ?b } GROUP BY ?a'
     )
-    assert sh.form == "SELECT" and sh.services == [] and sh.projection == ["a", "b", "n"]
+    assert sh.form == "SELECT" and sh.services == [] and sh.projection == ["a", "n"]
     assert sh.variables == ["a", "b", "n", "q"] and "ex" in sh.prefixes
     assert shape("PREFIX : <http://x/> INSERT DATA { :a :b :c }").form == "UPDATE"
     assert shape("SELECT * WHERE { ?s ?p ?o }").projection is None
