@@ -315,7 +315,7 @@ def run_(
             allow_service=allow_service,
         )
         if fmt == "table":
-            _print_table(cli, graph, result, catalogue_query, iris)
+            _print_table(cli, graph, result, catalogue_query, iris, settings.base_iri)
         else:
             sys.stdout.write(serialize(result, fmt))
             sys.stdout.flush()
@@ -344,7 +344,7 @@ def _update(cli, settings, sparql, allow_service, err_fmt) -> None:
     )
 
 
-def _print_table(cli, graph, result, catalogue_query, iris: bool) -> None:
+def _print_table(cli, graph, result, catalogue_query, iris: bool, base_iri: str) -> None:
     out = cli.console
     answer = result.answer
     ms = result.seconds * 1000
@@ -364,10 +364,11 @@ def _print_table(cli, graph, result, catalogue_query, iris: bool) -> None:
         cli.err.print(f"[dim]{len(answer.graph)} triples in {ms:.0f} ms{escape(view)}[/]")
         return
     names = {} if iris else labels(graph, (t for row in answer.rows for t in row))
+    prefixes = {**PREFIX_MAP, "id": base_iri + "id/"}
     table = Table(show_edge=False, pad_edge=False, show_lines=False)
     for v in answer.variables:
         table.add_column(v, overflow="fold")
     for row in answer.rows:
-        table.add_row(*[escape(names.get(t) or short(t)) for t in row])
+        table.add_row(*[escape(names.get(t) or short(t, prefixes)) for t in row])
     out.print(table)
     out.print(f"[dim]{len(answer.rows)} row(s) in {ms:.0f} ms{escape(view)}[/]")

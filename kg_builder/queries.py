@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import difflib
 import io
 import re
@@ -803,6 +804,10 @@ def _in_thread(fn, timeout: float | None):
             box["cancelled"] = True
         except BaseException as exc:  # handed to the caller
             box["error"] = exc
+        if "cancelled" in box:
+            # The engine's result objects may sit in reference cycles with the traceback;
+            # collect them here: Oxigraph's must be freed by the thread that made them.
+            gc.collect()
 
     worker = threading.Thread(target=work, name="kg-query", daemon=True)
     worker.start()

@@ -321,7 +321,7 @@ def test_run_table_shows_labels(runner, cli_store):
     assert "Yevgeny" in result.stdout and "https://" not in result.stdout
     assert "row(s) in" in result.stdout and f"sources {S002}" in result.stdout
     iris = runner.invoke(main, ["query", "run", "-e", FLED, "--store", cli_store, "--iris"])
-    assert "place/kazakhstan" in iris.stdout
+    assert "id:place/kazakhstan" in iris.stdout and "kg:" not in iris.stdout
 
 
 def test_run_catalogue_query_with_param_as_json(runner, cli_store):
