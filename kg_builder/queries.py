@@ -17,8 +17,8 @@
 from __future__ import annotations
 
 import ctypes
-import gc
 import difflib
+import gc
 import io
 import re
 import threading
