@@ -33,17 +33,28 @@ _NUMERIC = ("integer", "decimal", "double", "float", "int", "long")
 
 
 _CONCAT = re.compile(
-    r'GROUP_CONCAT\s*\(\s*(?:DISTINCT\s+)?[^;)]*?(?:;\s*separator\s*=\s*"([^"]*)")?\s*\)'
-    r"\s*AS\s+\?(\w+)",
-    re.I,
+    r'GROUP_CONCAT\s*\((.*?)(?:;\s*separator\s*=\s*"([^"]*)")?\s*\)\s*AS\s+\?(\w+)',
+    re.I | re.S,
 )
+_BIND = re.compile(r"BIND\s*\((.*?)\s+AS\s+\?(\w+)\s*\)", re.I | re.S)
 
 
 def concatenated(text: str) -> dict[str, str]:
-    """Columns made by GROUP_CONCAT, with their separators: their items come in no set order."""
-    return {
-        m.group(2): m.group(1) if m.group(1) is not None else " " for m in _CONCAT.finditer(text)
+    """Columns made by GROUP_CONCAT (directly, or by a BIND of such a column), with their
+    separators: their items come in no set order."""
+    found = {
+        m.group(3): m.group(2) if m.group(2) is not None else " " for m in _CONCAT.finditer(text)
     }
+    changed = True
+    while changed:
+        changed = False
+        for m in _BIND.finditer(text):
+            target = m.group(2)
+            for var, sep in list(found.items()):
+                if target not in found and re.search(rf"\?{var}\b", m.group(1)):
+                    found[target] = sep
+                    changed = True
+    return found
 
 
 def normal(term, separator: str | None = None) -> str | None:
