@@ -33,6 +33,15 @@ from .queries import (
 FORMATS = ["table", *RESULT_FORMATS, *sorted(set(GRAPH_FORMATS) - set(RESULT_FORMATS))]
 
 
+queries_option = click.option(
+    "--queries",
+    "folder",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Catalogue folder (default: queries/).",
+)
+
+
 def _cli():
     from . import cli  # the shared options and error printer (imported late: cli imports us)
 
@@ -56,13 +65,7 @@ def query() -> None:
 
 @query.command("list")
 @click.option("--checks", is_flag=True, help="Include the hygiene checks (queries/checks/).")
-@click.option(
-    "--queries",
-    "folder",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Catalogue folder (default: queries/).",
-)
+@queries_option
 @click.option(
     "--format",
     "fmt",
@@ -114,13 +117,7 @@ def _params_text(q) -> str:
 
 @query.command()
 @click.argument("name")
-@click.option(
-    "--queries",
-    "folder",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Catalogue folder (default: queries/).",
-)
+@queries_option
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -221,13 +218,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--allow-service", is_flag=True, help="Allow SERVICE clauses to query remote endpoints."
 )
-@click.option(
-    "--queries",
-    "folder",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Catalogue folder (default: queries/).",
-)
+@queries_option
 @click.option(
     "--store",
     default=None,

@@ -782,6 +782,17 @@ def check_form(sh: Shape, allow_writes: bool, allow_service: bool) -> None:
             )
 
 
+def checked(text: str, allow_writes: bool, allow_service: bool) -> Shape:
+    """The query's shape, once its form, SERVICE clauses and prefixes are found acceptable."""
+    sh = shape(text)
+    check_form(sh, allow_writes, allow_service)
+    try:
+        check_prefixes(text, sh)
+    except QuerySyntaxError as exc:
+        raise QueryFailed(describe_syntax_error(text, exc)) from exc
+    return sh
+
+
 class _Cancelled(BaseException):
     """Raised inside a worker thread whose query ran out of time."""
 
@@ -837,12 +848,7 @@ def run(
     """Run a catalogue query (or a query text) on a store and return the whole answer."""
     named = isinstance(query, CatalogueQuery)
     text = query.text if named else query
-    sh = shape(text)
-    check_form(sh, allow_writes, allow_service)
-    try:
-        check_prefixes(text, sh)
-    except QuerySyntaxError as exc:
-        raise QueryFailed(describe_syntax_error(text, exc)) from exc
+    sh = checked(text, allow_writes, allow_service)
     if sh.form == "UPDATE":
         raise QueryUsageError("use update() (kg query run --allow-writes) for updates")
     bindings = bind(store, query if named else None, text, params or {})
@@ -891,12 +897,7 @@ def update(store_path, text: str, allow_service: bool = False) -> dict:
     is then a full rebuild (the store no longer matches the curated files)."""
     from .store import StoreWriter
 
-    sh = shape(text)
-    check_form(sh, True, allow_service)
-    try:
-        check_prefixes(text, sh)
-    except QuerySyntaxError as exc:
-        raise QueryFailed(describe_syntax_error(text, exc)) from exc
+    sh = checked(text, True, allow_service)
     if sh.form != "UPDATE":
         raise QueryUsageError("not an update: use run() for queries")
     started = time.perf_counter()
