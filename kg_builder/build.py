@@ -231,6 +231,10 @@ class DatasetBuilder:
                 g.add(node, T(OWL, "sameAs"), T(WD, rec.wikidata))
             if rec.date_unknown:
                 g.add(node, T(KG, "dateUnknown"), TRUE)
+            if rec.coordinates:
+                latitude, longitude = rec.coordinates
+                g.add(node, T(KG, "latitude"), decimal_literal(latitude))
+                g.add(node, T(KG, "longitude"), decimal_literal(longitude))
         return g.done()
 
     def sources_graph(self, fact_graphs: Iterable[tuple[str, str]]) -> GraphLines:

@@ -26,6 +26,10 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QID = re.compile(r"^Q[1-9][0-9]*$")
 MAX_EVIDENCE = 400
 QUALIFIERS = ("about", "at least", "more than", "up to", "some", "nearly", "less than")
+#: Coordinates: plain decimal degrees (no exponent, no degree sign), at most this many decimals.
+DECIMAL_DEGREES = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]+)?$")
+MAX_COORDINATE_DECIMALS = 6
+COORDINATE_RANGES = {"latitude": 90, "longitude": 180}
 
 SOURCE_FIELDS = {
     "id",
@@ -50,9 +54,19 @@ ENTITY_FIELDS = {
     "wikidata",
     "mentioned_in",
     "date",
+    "latitude",
+    "longitude",
 }
 ENTITY_CSV_REQUIRED = ["id", "type", "label"]
-ENTITY_CSV_OPTIONAL = ["aliases", "wikidata", "located_in", "description", "mentioned_in"]
+ENTITY_CSV_OPTIONAL = [
+    "aliases",
+    "wikidata",
+    "located_in",
+    "description",
+    "mentioned_in",
+    "latitude",
+    "longitude",
+]
 #: The fields of a fact, in the column order of a facts CSV.
 FACT_COLUMNS = [
     "subject",
@@ -364,9 +378,72 @@ class CurationLoader:
             wikidata=wikidata,
             mentioned_in=mentioned,
             date_unknown=date_unknown,
+            coordinates=self._coordinates(item, origin, eid, etype),
         )
         self.data.entities[eid] = rec
         return rec
+
+    def _coordinates(self, item, origin: Origin, eid: str, etype: str):
+        """(latitude, longitude) as written, or None; every problem is reported on its line."""
+
+        def at(key: str) -> Origin:
+            line = item.line_of(key) if isinstance(item, LineDict) else None
+            return Origin(origin.file, line or origin.line)
+
+        given = [k for k in COORDINATE_RANGES if item.get(k) not in (None, "")]
+        if not given:
+            return None
+        if not self.onto.is_a(KG[etype], KG.Place):
+            self.error(
+                at(given[0]),
+                f"entity '{eid}': only places take latitude and longitude, but it is a {etype}",
+            )
+            return None
+        if len(given) == 1:
+            other = "longitude" if given[0] == "latitude" else "latitude"
+            self.error(
+                at(given[0]),
+                f"entity '{eid}': {given[0]} without {other}: give both coordinates or neither",
+            )
+            return None
+        values = [self._degrees(item[k], k, at(k), eid) for k in COORDINATE_RANGES]
+        if None in values:
+            return None
+        return values[0], values[1]
+
+    def _degrees(self, raw, key: str, origin: Origin, eid: str) -> Decimal | None:
+        """A latitude or longitude in decimal degrees, keeping the precision it is written with."""
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            text = None
+        else:
+            # A YAML float comes back as the shortest text that reads as the same number.
+            text = repr(raw) if isinstance(raw, float) else str(raw).strip()
+        try:
+            if text is None or not (DECIMAL_DEGREES.match(text) or isinstance(raw, float)):
+                raise InvalidOperation
+            value = Decimal(text)
+            if not value.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            self.error(
+                origin,
+                f"entity '{eid}': {key} {raw!r} is not a number in decimal degrees "
+                "(e.g. 41.7151; south and west are negative)",
+            )
+            return None
+        limit = COORDINATE_RANGES[key]
+        if not -limit <= value <= limit:
+            self.error(origin, f"entity '{eid}': {key} {text} is outside -{limit}..{limit}")
+            return None
+        decimals = max(0, -value.as_tuple().exponent)
+        if decimals > MAX_COORDINATE_DECIMALS:
+            self.error(
+                origin,
+                f"entity '{eid}': {key} {text} has {decimals} decimals; give at most "
+                f"{MAX_COORDINATE_DECIMALS} (about 0.1 m)",
+            )
+            return None
+        return value
 
     # -- facts ---------------------------------------------------------------------------
     def load_facts(self) -> None:

@@ -51,6 +51,8 @@ class EntityRecord:
     wikidata: str | None = None
     mentioned_in: list[str] = field(default_factory=list)
     date_unknown: bool = False
+    #: (latitude, longitude) in WGS 84 decimal degrees, as written; places only.
+    coordinates: tuple[Decimal, Decimal] | None = None
 
 
 Value = str | int | bool | Decimal | TimeValue

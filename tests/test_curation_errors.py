@@ -327,3 +327,91 @@ def test_shared_name_is_flagged_for_resolution(curated_copy):
     warnings = [p for p in problems if p.severity == "warning"]
     assert len(warnings) == 1
     assert "alexander-deserter, alexander-other share the name 'alexander'" in warnings[0].message
+
+
+PLACES = "entities/places.csv"
+
+
+@pytest.mark.parametrize(
+    "latitude, longitude, fragment",
+    [
+        ("141.8", "44.8271", "entity 'tbilisi': latitude 141.8 is outside -90..90"),
+        ("41.7151", "-184.8271", "entity 'tbilisi': longitude -184.8271 is outside -180..180"),
+        ("41.7151", "", "entity 'tbilisi': latitude without longitude"),
+        ("", "44.8271", "entity 'tbilisi': longitude without latitude"),
+        ("41°43'N", "44.8271", "entity 'tbilisi': latitude \"41°43'N\" is not a number"),
+        ("41.7151", "4.48271e1", "longitude '4.48271e1' is not a number in decimal degrees"),
+        ("41.7151234", "44.8271", "latitude 41.7151234 has 7 decimals; give at most 6"),
+    ],
+)
+def test_bad_coordinates_in_places_csv(curated_copy, latitude, longitude, fragment):
+    line = _append(
+        curated_copy / PLACES,
+        f'tbilisi,City,Tbilisi,,Q994,georgia,Capital of Georgia,,"{latitude}",{longitude}\n',
+    )
+    _only(_errors(curated_copy, corpus=False), PLACES, line, fragment)
+
+
+def test_coordinates_in_yaml_name_the_line_of_the_key(curated_copy):
+    path = curated_copy / "entities" / "more-places.yaml"
+    path.write_text(
+        "entities:\n  - id: narva\n    type: City\n    label: Narva\n"
+        "    latitude: 59.3797\n    longitude: north-east\n",
+        "utf-8",
+    )
+    _only(
+        _errors(curated_copy, corpus=False),
+        "entities/more-places.yaml",
+        6,
+        "entity 'narva': longitude 'north-east' is not a number in decimal degrees",
+    )
+
+
+def test_only_one_coordinate_in_yaml(curated_copy):
+    path = curated_copy / "entities" / "more-places.yaml"
+    path.write_text(
+        "entities:\n  - id: narva\n    type: City\n    label: Narva\n    longitude: 28.19\n",
+        "utf-8",
+    )
+    _only(
+        _errors(curated_copy, corpus=False),
+        "entities/more-places.yaml",
+        5,
+        "entity 'narva': longitude without latitude: give both coordinates or neither",
+    )
+
+
+def test_coordinates_on_a_person_are_rejected(curated_copy):
+    path = curated_copy / "entities" / "people.yaml"
+    line = _append(
+        path,
+        "  - id: new-person\n    type: Person\n    label: New Person\n"
+        '    mentioned_in: ["002"]\n    latitude: 41.7151\n    longitude: 44.8271\n',
+    )
+    _only(
+        _errors(curated_copy, corpus=False),
+        "entities/people.yaml",
+        line + 4,
+        "entity 'new-person': only places take latitude and longitude",
+        "is a Person",
+    )
+
+
+def test_coordinates_keep_the_precision_they_are_written_with(curated_copy):
+    from decimal import Decimal
+
+    path = curated_copy / "entities" / "more-places.yaml"
+    path.write_text(
+        "entities:\n  - id: narva\n    type: City\n    label: Narva\n"
+        "    latitude: 59.3797\n    longitude: -28.190000\n"
+        '  - id: tbilisi\n    type: City\n    label: Tbilisi\n    latitude: "41.7150"\n'
+        "    longitude: 44\n",
+        "utf-8",
+    )
+    data, problems = load_curated(curated_copy, ONTO, None)
+    assert [p for p in problems if p.severity == "error"] == []
+    assert data.entities["narva"].coordinates == (Decimal("59.3797"), Decimal("-28.19"))
+    assert str(data.entities["tbilisi"].coordinates[0]) == "41.7150"
+    assert str(data.entities["tbilisi"].coordinates[1]) == "44"
+    assert str(data.entities["vaalimaa"].coordinates[0]) == "60.58"
+    assert data.entities["the-west"].coordinates is None
