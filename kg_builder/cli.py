@@ -365,9 +365,12 @@ def stats(store, corpus, data_dir, fmt):
         console.print(f"  {r['subject']} {r['property']} {r['value']}")
 
 
+from .cli_network import analyze, export  # noqa: E402 - registers `kg analyze`, `kg export`
 from .cli_query import query  # noqa: E402 - registers `kg query`
 
 main.add_command(query)
+main.add_command(analyze)
+main.add_command(export)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -154,6 +154,44 @@ class Ontology:
                 return tuple(Collection(self.graph, union))
         return TIME_DATATYPES
 
+    # -- network projection (kg analyze, kg export) ------------------------------------------
+    def _nearest(self, node: URIRef, link: URIRef, annotation: URIRef):
+        """The annotation's value on the node or its nearest ancestor along `link`
+        (breadth first, so a sub-class or sub-property overrides what it inherits)."""
+        frontier, seen = [node], {node}
+        while frontier:
+            found = [v for n in frontier for v in self.graph.objects(n, annotation)]
+            if found:
+                return min(found)
+            nxt = []
+            for n in frontier:
+                for up in self.graph.objects(n, link):
+                    if isinstance(up, URIRef) and up not in seen:
+                        seen.add(up)
+                        nxt.append(up)
+            frontier = sorted(nxt)
+        return None
+
+    @cached_property
+    def edge_properties(self) -> dict[str, PropertyInfo]:
+        """Object properties whose uses become network edges (kg:networkEdge, inherited)."""
+        return {
+            n: p
+            for n, p in self.properties.items()
+            if p.kind == "object"
+            and self._nearest(p.iri, RDFS.subPropertyOf, KG.networkEdge) == Literal(True)
+        }
+
+    @cached_property
+    def attribute_properties(self) -> dict[str, PropertyInfo]:
+        """Fact properties with literal values: node attributes in the network."""
+        return {n: p for n, p in self.fact_properties.items() if p.kind == "datatype"}
+
+    def colour(self, cls: URIRef) -> str | None:
+        """The display colour (#rrggbb) of a class, from kg:displayColour, inherited."""
+        value = self._nearest(cls, RDFS.subClassOf, KG.displayColour)
+        return str(value) if value is not None else None
+
     # -- help for error messages ---------------------------------------------------------
     @staticmethod
     def suggest(name: str, choices: list[str]) -> str:
