@@ -126,22 +126,25 @@ def write_gexf(G: nx.MultiDiGraph, out: BinaryIO, *, title: str | None = None) -
 
 
 class _Sink:
-    """Collects text pieces and writes them to the binary file in large UTF-8 blocks."""
+    """Collects text pieces and writes them to the binary file in UTF-8 blocks of about 1 MB."""
 
-    def __init__(self, out: BinaryIO, pieces_per_block: int = 8192) -> None:
+    def __init__(self, out: BinaryIO, block_chars: int = 1 << 20) -> None:
         self._out = out
         self._pieces: list[str] = []
-        self._limit = pieces_per_block
+        self._size = 0
+        self._limit = block_chars
 
     def write(self, text: str) -> None:
         self._pieces.append(text)
-        if len(self._pieces) >= self._limit:
+        self._size += len(text)
+        if self._size >= self._limit:
             self.flush()
 
     def flush(self) -> None:
         if self._pieces:
             self._out.write("".join(self._pieces).encode("utf-8"))
             self._pieces.clear()
+            self._size = 0
 
 
 def _survey(G: nx.MultiDiGraph) -> _Survey:
@@ -185,7 +188,7 @@ def _kind(value: object) -> str | None:
         return None
     if isinstance(value, str):
         return "string"
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if _is_bool(value):
         return "boolean"
     if isinstance(value, numbers.Integral):
         number = int(value)
@@ -195,6 +198,11 @@ def _kind(value: object) -> str | None:
     if isinstance(value, numbers.Real):
         return "double" if math.isfinite(value) else None
     return "string"
+
+
+def _is_bool(value: object) -> bool:
+    """True for Python and NumPy booleans (NumPy's are not int subclasses)."""
+    return isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", "") == "b"
 
 
 def _finite(value: object) -> float | None:
@@ -318,7 +326,7 @@ def _plain(value: object) -> str:
     """A value as the text a string column holds (booleans as XML Schema spells them)."""
     if isinstance(value, str):
         return value
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if _is_bool(value):
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
@@ -411,6 +419,7 @@ def _text(text: str) -> str:
     return _clean(text).translate(_TEXT_ESCAPES)
 
 
+@lru_cache(maxsize=65536)
 def _token(text: str) -> str:
     """text as an xsd:token (runs of XML whitespace collapsed, ends trimmed), escaped."""
     return _attr(_TOKEN_SPACE.sub(" ", _clean(text)).strip(" "))
