@@ -21,6 +21,7 @@ def write_all(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> list
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
             os.close(fd)
             tmp_path = Path(tmp)
+            os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared
             staged.append((tmp_path, out_dir / name))
             writer(tmp_path)
             with open(tmp_path, "rb") as fh:
@@ -32,3 +33,9 @@ def write_all(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> list
     for tmp_path, final in staged:
         os.replace(tmp_path, final)
     return [final for _, final in staged]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

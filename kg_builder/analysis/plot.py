@@ -58,6 +58,10 @@ def degree_distribution(summary: dict, path: Path, title: str | None = None) -> 
     if isolated:
         sub += f"; {isolated:,} isolated (not shown)"
     ax.set_title((title or "Degree distribution") + f"\n{sub}", fontsize=10)
+    from matplotlib.ticker import ScalarFormatter
+
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(ScalarFormatter())
     ax.grid(True, which="both", alpha=0.3, zorder=0)
     try:
         return _save(fig, path)

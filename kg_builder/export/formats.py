@@ -212,6 +212,7 @@ def export_network(
         raise ExportError(f"{fmt} is an RDF format: it writes triples, not a projection")
     path = Path(path)
     check_target(path, folder_output=spec.suffix == "")
+    G.graph.setdefault("description", f"kg-builder export; {G.graph.get('filter') or 'all facts'}")
     if metrics:
         add_metrics(G, seed=seed)
     folder, writers = network_writers(fmt, G, path)

@@ -116,7 +116,7 @@ def write_gexf(G: nx.MultiDiGraph, out: BinaryIO, *, title: str | None = None) -
     sink.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     sink.write(f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{VIZ_NS}" version="1.3">\n')
     _write_meta(sink, G.graph, title)
-    _write_graph_open(sink, survey.dated)
+    _write_graph_open(sink, survey.dated, _edgetype(G))
     _write_columns(sink, "node", node_columns)
     _write_columns(sink, "edge", edge_columns)
     ids = _write_nodes(sink, G, node_columns, survey.top_pagerank)
@@ -232,13 +232,22 @@ def _write_meta(sink: _Sink, graph: dict, title: str | None) -> None:
     sink.write("  </meta>\n")
 
 
-def _write_graph_open(sink: _Sink, dated: bool) -> None:
-    """<graph>: directed, string ids; dynamic with date intervals when anything is dated."""
+def _write_graph_open(sink: _Sink, dated: bool, edgetype: str = "directed") -> None:
+    """<graph>: directed (or, for an undirected projection, undirected), string ids;
+    dynamic with date intervals when anything is dated."""
     if dated:
         time = ' mode="dynamic" timeformat="date" timerepresentation="interval"'
     else:
         time = ' mode="static"'
-    sink.write(f'  <graph defaultedgetype="directed" idtype="string"{time}>\n')
+    sink.write(f'  <graph defaultedgetype="{edgetype}" idtype="string"{time}>\n')
+
+
+def _edgetype(G: nx.MultiDiGraph) -> str:
+    """ "undirected" when the caller marks the graph so (G.graph["edgetype"]), else directed."""
+    kind = G.graph.get("edgetype", "directed")
+    if kind not in ("directed", "undirected"):
+        raise ValueError(f"graph edgetype must be directed or undirected, not {kind!r}")
+    return kind
 
 
 def _write_columns(sink: _Sink, cls: str, columns: list[_Column]) -> None:
