@@ -515,7 +515,9 @@ def _write_back(net: Network, kind: str, values: dict, notes: dict, seed: int) -
         raise click.UsageError("--write-back stores values for entities: use --projection entity")
     if not net.settings.in_memory:
         net.close()
-    info = write_metrics(net.store, net.settings, kind, values, description)
+    info = write_metrics(
+        net.store, net.settings, kind, values, description, net.entity.graph["base"]
+    )
     _cli().err.print(
         f"Wrote {info['quads']:,} values into {info['graph']} ({info['where']}); "
         "kg export and kg query now see them."

@@ -142,31 +142,6 @@ def test_golden_values_are_in_the_graph(name):
     assert len(json.dumps(data)) < 200_000
 
 
-@pytest.fixture(scope="module")
-def with_extracted(corpus_dir):
-    """The corpus graph with some of its facts made by extraction instead, as the extraction
-    stage will add them: in their own graphs (<source>/extracted), with confidences. Every
-    fifth fact of each article becomes extracted-only; every seventh is also extracted."""
-    from dataclasses import replace
-
-    from kg_builder.build import build_graphs, to_dataset
-    from kg_builder.ontology import load_ontology
-    from kg_builder.pipeline import load, make_settings
-    from kg_builder.store import MemoryStore
-
-    settings = make_settings(corpus=corpus_dir, store="memory", check_owl=False)
-    data, _ = load(settings)
-    facts = []
-    for i, fact in enumerate(data.facts):
-        if data.sources[fact.source].kind != "article" or i % 5 and i % 7:
-            facts.append(fact)
-            continue
-        confidence = Decimal("0.95") if i % 2 else Decimal("0.6")
-        extracted = replace(fact, method="extracted", confidence=confidence)
-        facts += [extracted] if i % 5 == 0 else [fact, extracted]
-    data.facts = facts
-    onto = load_ontology(settings.ontology_dir)
-    return MemoryStore(to_dataset(build_graphs(data, onto, settings.base_iri)))
 
 
 def test_extracted_only_facts_on_a_graph_with_extracted_facts(with_extracted):

@@ -309,7 +309,11 @@ def project(store, filt: Filter | None = None, onto: Ontology | None = None) -> 
                 better = min if i == 0 else max
                 span[i] = o if span[i] is None else better(span[i], o)
 
-    G = nx.MultiDiGraph(name="kg-builder entity network", filter=filt.describe())
+    G = nx.MultiDiGraph(
+        name="kg-builder entity network",
+        filter=filt.describe(),
+        base=registry[: -len("graph/registry")],
+    )
     for e in sorted(nodes):
         if filt.on_facts and e not in touched:
             continue

@@ -21,8 +21,8 @@ PROV = PREFIXES["prov"]
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 COMMENT = "<http://www.w3.org/2000/01/rdf-schema#comment>"
-XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+XSD_DOUBLE = "<http://www.w3.org/2001/XMLSchema#double>"
+XSD_INTEGER = "<http://www.w3.org/2001/XMLSchema#integer>"
 
 
 def _base(store) -> str:
@@ -58,13 +58,16 @@ def metric_lines(base: str, kind: str, values: dict[str, dict], description: str
     return sorted(lines)
 
 
-def write_metrics(store, settings, kind: str, values: dict[str, dict], description: str) -> dict:
+def write_metrics(
+    store, settings, kind: str, values: dict[str, dict], description: str, base: str | None = None
+) -> dict:
     """Replace the metrics named in `values` (and the run record of `kind`) in the graph.
 
     `store` is the store the metrics were computed from; for an on-disk store it must be
-    closed by the caller before this is called (the old generation is removed on commit).
+    closed by the caller before this is called (the old generation is removed on commit), and
+    `base` given (the projection has it: G.graph["base"]).
     """
-    base = _base(store)
+    base = base or _base(store)
     lines = metric_lines(base, kind, values, description)
     graph = f"{base}graph/analysis"
     props = [str(METRIC_PROPERTIES[n]) for n in values]
