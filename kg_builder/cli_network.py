@@ -258,6 +258,8 @@ def analyze() -> None:
 
     Every command takes --projection and the filters --only, --source, --min-confidence,
     --types and --from/--to; kg export takes the same.
+
+    Example: kg analyze centrality --types Person,Organisation --top 10
     """
 
 
@@ -567,6 +569,8 @@ def export(fmt, output, no_metrics, seed, list_formats, list_format, **kw):
 
     Network formats take --projection and all filters; RDF formats take --only, --source
     and --min-confidence (use kg query with CONSTRUCT for finer cuts).
+
+    Example: kg export --format gexf -o exports/kg.gexf
     """
     from .export import formats
 
@@ -611,7 +615,7 @@ def export(fmt, output, no_metrics, seed, list_formats, list_format, **kw):
     what = (
         f"{report.nodes:,} nodes, {report.edges:,} edges"
         if report.nodes is not None
-        else f"{report.triples:,} statements"
+        else f"{report.triples:,} {report.unit}"
     )
     cli.err.print(
         f"Wrote {escape(str(report.path))} ({spec.name}: {what}) in {report.seconds:.2f} s"
@@ -634,14 +638,13 @@ def _export_rdf(spec, path: Path, settings, kw):
     formats.check_target(path)
     store = open_graph(settings)
     view = View(filt.method, filt.sources, filt.min_confidence)
-    try:
+    with _cli().err.status(f"Writing {spec.name}...", spinner="dots"):
         result = export_rdf(store, spec.name, path, view=view)
-    except OSError as exc:
-        raise formats.ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return formats.ExportReport(
         spec.name,
         path,
         [path],
-        triples=getattr(result, "quads", None) or getattr(result, "triples", None),
-        seconds=getattr(result, "seconds", 0.0),
+        triples=result.statements,
+        unit=result.unit,
+        seconds=result.seconds,
     )

@@ -77,3 +77,13 @@ class GraphValidationError(ProblemsError):
 
     def __init__(self, problems: list[Problem]):
         super().__init__(problems, what="built graph")
+
+
+class ExportError(KGError):
+    """An export or chart cannot be written: unknown format, missing or read-only folder."""
+
+    exit_code = 7
+
+    def __init__(self, message: str, fix: str | None = None):
+        self.fix = fix
+        super().__init__(message + (f"\nFix: {fix}" if fix else ""))

@@ -27,6 +27,8 @@ CURATED = PROJECT_DIR / "data" / "curated"
 CORPUS = resolve_corpus(None)
 SHARED = CORPUS.parent if CORPUS else None
 BACKENDS = ["memory", "oxigraph"]
+#: Quads in the build of the bundled data: change it when the ontology or curated data change.
+CORPUS_QUADS = 7716
 
 needs_corpus = pytest.mark.skipif(CORPUS is None, reason="../shared/corpus is not present")
 

@@ -8,7 +8,7 @@ from rdflib import Dataset, URIRef
 from kg_builder import CurationError, build, make_settings
 from kg_builder.output import write_all
 
-from .conftest import store_spec
+from .conftest import CORPUS_QUADS, store_spec
 
 BASE = "https://w3id.org/kg-builder/"
 PREFIXES = """PREFIX kg: <https://w3id.org/kg-builder/ontology#>
@@ -185,7 +185,7 @@ def test_both_backends_hold_the_same_quads(corpus_dir, tmp_path):
 
     mem = build(make_settings(corpus=corpus_dir, store="memory", check_owl=False))
     oxi = build(make_settings(corpus=corpus_dir, store=tmp_path / "kg", check_owl=False))
-    assert len(mem.store()) == len(oxi.store()) == 7581
+    assert len(mem.store()) == len(oxi.store()) == CORPUS_QUADS
     assert mem.store().graph_names() == oxi.store().graph_names()
     for name in mem.store().graph_names():
         a, b = Graph(), Graph()

@@ -21,6 +21,8 @@ from kg_builder.cli import main
 from kg_builder.errors import StoreError
 from kg_builder.store import OxigraphStore, StoreFolder
 
+from .conftest import CORPUS_QUADS
+
 SOURCE_000 = "000_15c30f71e5ccaca9"
 GRAPH_000 = f"https://w3id.org/kg-builder/graph/{SOURCE_000}/curated"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -61,7 +63,7 @@ def test_unchanged_inputs_rewrite_nothing(first_build, store_path, corpus_dir, c
     again = build(_settings(store_path, corpus_dir, curated_copy))
     assert again.stats.up_to_date and again.stats.quads_written == 0
     assert again.stats.generation == "gen-000001"
-    assert len(again.store()) == len(first_build.store()) == 7581
+    assert len(again.store()) == len(first_build.store()) == CORPUS_QUADS
 
 
 def test_one_changed_source_rewrites_only_its_graph(
@@ -82,7 +84,7 @@ def test_one_changed_source_rewrites_only_its_graph(
         "ASK { ?st <https://w3id.org/kg-builder/ontology#note> ?n FILTER(STRSTARTS(STR(?n), "
         '"The article gives no date for the announcement")) }'
     )
-    assert len(store) == 7581
+    assert len(store) == CORPUS_QUADS
     # only the new generation is kept
     assert [p.name for p in StoreFolder(store_path).generations()] == ["gen-000002"]
 
@@ -141,7 +143,7 @@ def test_failed_validation_keeps_the_previous_generation(
     with pytest.raises(GraphValidationError):
         build(settings)
     with OxigraphStore(store_path) as s:
-        assert s.generation.name == "gen-000001" and len(s) == 7581
+        assert s.generation.name == "gen-000001" and len(s) == CORPUS_QUADS
     assert [p.name for p in StoreFolder(store_path).generations()] == ["gen-000001"]
 
 
@@ -175,7 +177,7 @@ def test_interrupted_build_leaves_previous_store(
     with pytest.raises(KeyboardInterrupt):
         build(_settings(store_path, corpus_dir, curated_copy))
     with OxigraphStore(store_path) as s:
-        assert s.generation.name == "gen-000001" and len(s) == 7581
+        assert s.generation.name == "gen-000001" and len(s) == CORPUS_QUADS
     assert [p.name for p in StoreFolder(store_path).generations()] == ["gen-000001"]
 
 
@@ -205,9 +207,9 @@ def test_killed_build_process_leaves_a_usable_store(
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        assert _count(store_path) == 7581
+        assert _count(store_path) == CORPUS_QUADS
     result = build(_settings(store_path, corpus_dir, curated_copy), validate=False)
-    assert len(result.store()) == 7581
+    assert len(result.store()) == CORPUS_QUADS
     assert len(StoreFolder(store_path).generations()) == 1
 
 
@@ -238,7 +240,7 @@ def test_locked_store_names_the_other_writer(first_build, store_path, corpus_dir
             build(_settings(store_path, corpus_dir, curated_copy))
         assert "is locked" in str(exc.value) and f"pid {holder.pid}" in str(exc.value)
         # readers are not blocked by a writer
-        assert _count(store_path) == 7581
+        assert _count(store_path) == CORPUS_QUADS
         result = CliRunner().invoke(
             main, ["build", "--store", str(store_path), "--data", str(curated_copy), "--no-owl"]
         )
@@ -262,7 +264,7 @@ def test_corrupt_database_is_reported_and_repaired_by_a_full_build(
     result = CliRunner().invoke(main, ["stats", "--store", str(store_path)])
     assert result.exit_code == 5 and "corrupt" in result.output and "Traceback" not in result.output
     repaired = build(_settings(store_path, corpus_dir, curated_copy), validate=False, full=True)
-    assert len(repaired.store()) == 7581
+    assert len(repaired.store()) == CORPUS_QUADS
 
 
 def test_corrupt_manifest_is_reported(first_build, store_path):
@@ -284,7 +286,7 @@ def test_incompatible_layout_needs_a_full_rebuild(
     with pytest.raises(StoreError):
         build(_settings(store_path, corpus_dir, curated_copy), validate=False)
     rebuilt = build(_settings(store_path, corpus_dir, curated_copy), validate=False, full=True)
-    assert len(rebuilt.store()) == 7581 and OxigraphStore(store_path).manifest is not None
+    assert len(rebuilt.store()) == CORPUS_QUADS and OxigraphStore(store_path).manifest is not None
 
 
 def test_unrelated_folder_is_never_overwritten(tmp_path, corpus_dir, curated_copy):
@@ -329,7 +331,7 @@ def test_disk_full_leaves_the_old_store_intact(tmp_path, corpus_dir, curated_cop
             build(_settings(store, corpus_dir, curated_copy, out=out), full=True, write=True)
         assert "full" in str(exc.value) or "failed" in str(exc.value)
         (mount / "filler").unlink()
-        assert _count(store) == 7581
+        assert _count(store) == CORPUS_QUADS
         with OxigraphStore(store) as s:
             assert s.generation.name == "gen-000001"
         assert {p.name: p.read_bytes() for p in out.iterdir()} == exports
@@ -347,7 +349,7 @@ def test_readers_keep_working_while_a_build_replaces_the_store(
     _edit_note(curated_copy, "Swapped under a reader.")
     build(_settings(store_path, corpus_dir, curated_copy), validate=False, full=True)
     # the reader's generation was deleted from the folder, but its open files still answer
-    assert int(reader.select(COUNT)[0]["n"]) == 7581
+    assert int(reader.select(COUNT)[0]["n"]) == CORPUS_QUADS
     assert not reader.ask('ASK { ?s ?p "Swapped under a reader."@en }')
     assert OxigraphStore(store_path).ask('ASK { ?s ?p "Swapped under a reader."@en }')
     reader.close()

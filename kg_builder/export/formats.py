@@ -14,14 +14,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from ..errors import KGError
+from ..errors import ExportError
 from ..ontology import Ontology
-
-
-class ExportError(KGError):
-    """An export cannot be written: unknown format, missing or read-only folder."""
-
-    exit_code = 7
 
 
 @dataclass(frozen=True)
@@ -188,6 +182,7 @@ class ExportReport:
     nodes: int | None = None
     edges: int | None = None
     triples: int | None = None
+    unit: str = "statements"
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -197,7 +192,7 @@ class ExportReport:
             "files": [str(f) for f in self.files],
             "nodes": self.nodes,
             "edges": self.edges,
-            "triples": self.triples,
+            self.unit: self.triples,
             "seconds": round(self.seconds, 3),
         }
 
