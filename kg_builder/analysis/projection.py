@@ -351,9 +351,30 @@ def project(store, filt: Filter | None = None, onto: Ontology | None = None) -> 
             data["end"] = max(edge["highs"])
         G.add_edge(s, o, key=key, **data)
 
+    _harmonise(G, {p.name for p in onto.attribute_properties.values()})
     _node_starts(G)
     _read_metrics(store, G)
     return G
+
+
+def _harmonise(G: nx.MultiDiGraph, names: set[str]) -> None:
+    """One type per attribute across the graph, as typed formats (GraphML, GEXF) need: when
+    a literal fact is a number on one node and several values ("1300; 1340") on another, it
+    is text on all of them."""
+    kinds: dict[str, set[type]] = defaultdict(set)
+    for _, d in G.nodes(data=True):
+        for k, v in d.items():
+            if k in names:
+                kinds[k].add(type(v))
+    numbers = {k for k, types in kinds.items() if types == {int, float}}
+    mixed = {k for k, types in kinds.items() if len(types) > 1} - numbers
+    if not (mixed or numbers):
+        return
+    for _, d in G.nodes(data=True):
+        for k in mixed & d.keys():
+            d[k] = str(d[k])
+        for k in numbers & d.keys():
+            d[k] = float(d[k])
 
 
 def _node_starts(G: nx.MultiDiGraph) -> None:
