@@ -233,11 +233,35 @@ def test_read_only_folder_is_a_clear_error(runner, store_arg, tmp_path):
         folder.chmod(0o755)
 
 
-def test_read_only_check_without_privileges(tmp_path, monkeypatch):
-    """The same check as root would see it without its privileges (os.access says no)."""
-    monkeypatch.setattr(os, "access", lambda *a, **k: False)
-    with pytest.raises(formats.ExportError, match="not writable"):
-        formats.check_target(tmp_path / "kg.gexf")
+def test_read_only_folder_as_an_unprivileged_user(corpus_dir):
+    """As root the permission bits do not stop a write, so run the real command as nobody."""
+    import sys
+    import tempfile
+
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run the command as another user")
+    top = Path(tempfile.mkdtemp(prefix="kg-ro-", dir="/tmp"))
+    try:
+        top.chmod(0o755)
+        folder = top / "ro"
+        folder.mkdir(mode=0o555)
+        folder.chmod(0o555)
+        kg = Path(sys.executable).with_name("kg")
+        result = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(kg), "export"]
+            + ["--store", "memory", "--corpus", str(corpus_dir), "--format", "gexf"]
+            + ["-o", str(folder / "kg.gexf")],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            env={**os.environ, "HOME": str(top)},
+        )
+        assert result.returncode == 7, result.stderr
+        assert "not writable" in result.stderr
+        assert list(folder.iterdir()) == []
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 def test_failed_export_leaves_the_previous_file_intact(entity, tmp_path, monkeypatch):
