@@ -142,8 +142,6 @@ def test_golden_values_are_in_the_graph(name):
     assert len(json.dumps(data)) < 200_000
 
 
-
-
 def test_extracted_only_facts_on_a_graph_with_extracted_facts(with_extracted):
     q = CATALOGUE.get("extracted-only-facts")
     rows = run(with_extracted, q).dicts()
