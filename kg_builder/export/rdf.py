@@ -25,6 +25,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 from pathlib import Path
 from typing import IO
@@ -136,34 +137,44 @@ def export_rdf(
     _check_target(path)
     seen = apply_view(store, view)
     names = [str(g) for g in seen.graph_names()]
-    base = base or detect_base(names)
-    quads = sorted_quads(seen, by_graph=fmt in ("trig", "jsonld"))
-    # No `id:` prefix in Turtle and TriG: local names with "/" would need escaping there.
-    prefixes = context_prefixes(None)
-    if info.named_graphs:
-        items: list = quads
+    lines = sorted_lines(seen)
+    if fmt == "nquads":
+        count, writer = len(lines), partial(write_lines, lines)
+    elif not info.named_graphs:
+        triples = merged_triples(lines)
+        count, writer = len(triples), partial(_ox_writer, triples, fmt)
     else:
-        items = merged_triples(quads)
-    if fmt == "jsonld":
-        context = make_context(ontology or load_ontology(ONTOLOGY_DIR), base)
-
-        def writer(tmp: Path) -> None:
-            with open(tmp, "wb") as fh:
-                write_jsonld(items, fh, context)
-    else:
-
-        def writer(tmp: Path) -> None:
-            ox.serialize(items, str(tmp), _OX_FORMATS[fmt], prefixes=prefixes)
-
+        quads = by_graph(parse_lines(lines))
+        count = len(quads)
+        if fmt == "trig":
+            writer = partial(_ox_writer, quads, fmt)
+        else:
+            context = make_context(
+                ontology or load_ontology(ONTOLOGY_DIR), base or detect_base(names)
+            )
+            writer = partial(_jsonld_writer, quads, context)
     _write_atomically(path, writer)
-    return ExportReport(
-        path,
-        fmt,
-        len(items),
-        len(names),
-        time.perf_counter() - started,
-        path.stat().st_size,
-    )
+    seconds = time.perf_counter() - started
+    return ExportReport(path, fmt, count, len(names), seconds, path.stat().st_size)
+
+
+def _ox_writer(items: list, fmt: str, tmp: Path) -> None:
+    """Oxigraph's serialiser. No `id:` prefix: in Turtle and TriG, local names holding "/"
+    need escaping (`id:person\\/x`), which reads worse than the full IRI."""
+    ox.serialize(items, str(tmp), _OX_FORMATS[fmt], prefixes=context_prefixes(None))
+
+
+def _jsonld_writer(quads: list[ox.Quad], context: dict, tmp: Path) -> None:
+    with open(tmp, "wb") as fh:
+        write_jsonld(quads, fh, context)
+
+
+def write_lines(lines: list[str], tmp: Path) -> None:
+    """N-Quads lines as they are (Oxigraph wrote them, or formats them)."""
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        for line in lines:
+            fh.write(line)
+            fh.write("\n")
 
 
 def _check_target(path: Path) -> None:
@@ -222,23 +233,32 @@ def detect_base(graph_names: Iterable[str]) -> str | None:
     return None
 
 
-def store_quads(store) -> Iterator[ox.Quad]:
-    """Every quad the store (or view) holds, as pyoxigraph quads.
+def nquads_lines(store) -> list[str]:
+    """Every quad the store (or view) holds, as an N-Quads line (without its newline).
 
-    An Oxigraph view restricted to some graphs shares the full database, so its quads are read
-    graph by graph; the default graph is included only when the store is not restricted.
+    Oxigraph dumps its database in Rust, which is as fast as reading it can be; a view
+    restricted to some graphs shares the full database, so it is dumped graph by graph (the
+    default graph only belongs to an unrestricted store). Memory quads are formatted by
+    pyoxigraph too, so both backends give the same text.
     """
     raw = getattr(store, "raw", None)
     if raw is None:  # MemoryStore: an rdflib Dataset
-        for s, p, o, g in store.dataset.quads((None, None, None, None)):
-            graph = ox.DefaultGraph() if g is None or g == _RDFLIB_DEFAULT else to_ox(g)
-            yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)
-        return
-    if getattr(store, "_graphs", None) is None:  # the whole store (queries.apply_view)
-        yield from raw
-        return
+        return [f"{_ox_quad(q)} ." for q in store.dataset.quads((None, None, None, None))]
+    if getattr(store, "_graphs", None) is None:  # the whole store (see OxigraphStore)
+        return raw.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines()
+    lines: list[str] = []
     for name in store.graph_names():
-        yield from raw.quads_for_pattern(None, None, None, ox.NamedNode(str(name)))
+        graph = ox.NamedNode(str(name))
+        text = raw.dump(format=ox.RdfFormat.N_QUADS, from_graph=graph).decode("utf-8")
+        tail = f"{graph} ."  # the dump of one graph has N-Triples lines: "s p o ."
+        lines.extend(line[:-1] + tail for line in text.splitlines())
+    return lines
+
+
+def _ox_quad(quad: tuple) -> ox.Quad:
+    s, p, o, g = quad
+    graph = ox.DefaultGraph() if g is None or g == _RDFLIB_DEFAULT else to_ox(g)
+    return ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)
 
 
 def _has_blank(q: ox.Quad) -> bool:
@@ -249,42 +269,61 @@ def _has_blank(q: ox.Quad) -> bool:
     )
 
 
-def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The quads with blank nodes relabelled by RDFC-1.0 (c14n0, c14n1, ...).
+def canonical_lines(lines: list[str]) -> list[str]:
+    """The lines with blank nodes relabelled by RDFC-1.0 (c14n0, c14n1, ...).
 
-    Canonical labels depend only on the quads that mention blank nodes, so only those (the
-    ontology's OWL lists and restrictions: a few hundred) go through the canonicaliser.
+    Canonical labels depend only on the quads that mention blank nodes, so only the lines
+    that may (they hold "_:"; in the built graph, the ontology's OWL lists and restrictions,
+    a few hundred) go through the canonicaliser.
     """
-    plain, blank = [], []
-    for q in quads:
-        (blank if _has_blank(q) else plain).append(q)
-    if blank:
-        dataset = ox.Dataset(blank)
+    plain, maybe = [], []
+    for line in lines:
+        (maybe if "_:" in line else plain).append(line)
+    if maybe:
+        quads = list(parse_lines(maybe))
+        plain.extend(f"{q} ." for q in quads if not _has_blank(q))  # "_:" in a literal
+        dataset = ox.Dataset(q for q in quads if _has_blank(q))
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        plain.extend(dataset)
+        plain.extend(f"{q} ." for q in dataset)
     return plain
 
 
-def sorted_quads(store, by_graph: bool = False) -> list[ox.Quad]:
-    """The store's quads, blank nodes canonical, sorted as N-Quads lines (`by_graph`: first by
-    graph name, the default graph first, so that each graph is written in one block)."""
-    quads = canonical_quads(store_quads(store))
-    if by_graph:
-        quads.sort(key=_graph_first)
-    else:
-        quads.sort(key=str)
-    return quads
+def sorted_lines(store) -> list[str]:
+    """The store's N-Quads lines, blank nodes canonical, sorted: the one order every format
+    is written in, whatever the backend."""
+    lines = canonical_lines(nquads_lines(store))
+    lines.sort()
+    return lines
 
 
-def _graph_first(q: ox.Quad) -> tuple[str, str]:
+def parse_lines(lines: list[str]) -> Iterator[ox.Quad]:
+    """The quads of N-Quads lines, in their order."""
+    return ox.parse("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+
+
+def by_graph(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Quads grouped by graph (the default graph first, then by name), keeping their order
+    within each graph: TriG and JSON-LD write each graph as one block."""
+    return sorted(quads, key=_graph_key)  # stable
+
+
+def _graph_key(q: ox.Quad) -> str:
     graph = q.graph_name
-    return ("" if isinstance(graph, ox.DefaultGraph) else str(graph), str(q))
+    return "" if isinstance(graph, ox.DefaultGraph) else str(graph)
 
 
-def merged_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
-    """Every distinct triple once, sorted as N-Triples lines."""
-    unique = {str(q.triple): q.triple for q in quads}
-    return [unique[k] for k in sorted(unique)]
+def merged_triples(lines: list[str]) -> list[ox.Triple]:
+    """Every distinct triple once, in the order of the sorted N-Quads lines, which is the
+    order of sorted N-Triples lines (the graph name comes last, so the quads of one triple
+    are neighbours)."""
+    out: list[ox.Triple] = []
+    previous = None
+    for quad in parse_lines(lines):
+        triple = quad.triple
+        if triple != previous:
+            out.append(triple)
+            previous = triple
+    return out
 
 
 # -- compacted JSON-LD --------------------------------------------------------------------------
@@ -387,6 +426,17 @@ def _dump(value, indent: int) -> str:
     return text.replace("\n", "\n" + " " * indent)
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def _dump_node(node: dict, indent: int) -> str:
+    """A node object, one property per line and each value on its line: readable, and fast
+    (json's C encoder only runs when it does not indent)."""
+    pad = " " * (indent + 2)
+    body = ",\n".join(f"{pad}{_ENCODE(k)}: {_ENCODE(v)}" for k, v in sorted(node.items()))
+    return "{\n" + body + "\n" + " " * indent + "}"
+
+
 def _nodes(compactor: _Compactor, quads: Iterable[ox.Quad]) -> Iterator[dict]:
     """Node objects of one graph's quads (sorted, so each subject's quads are together)."""
     for subject, group in groupby(quads, key=lambda q: q.subject):
@@ -416,12 +466,12 @@ def write_jsonld(quads: list[ox.Quad], out: IO[bytes], context: dict) -> None:
     for graph, group in groupby(quads, key=lambda q: q.graph_name):
         nodes = _nodes(compactor, group)
         if isinstance(graph, ox.DefaultGraph):
-            empty = _write_items(out, (_dump(node, 4) for node in nodes), 4, empty)
+            empty = _write_items(out, (_dump_node(node, 4) for node in nodes), 4, empty)
             continue
         graph_id = json.dumps(compactor.node_id(graph), ensure_ascii=False)
         head = f'{{\n      "@id": {graph_id},\n      "@graph": ['
         _write_items(out, [head], 4, empty)
-        _write_items(out, (_dump(node, 8) for node in nodes), 8)
+        _write_items(out, (_dump_node(node, 8) for node in nodes), 8)
         out.write(b"\n      ]\n    }")
         empty = False
     out.write(b"\n  ]\n}\n")
