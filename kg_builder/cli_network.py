@@ -567,8 +567,9 @@ def export(fmt, output, no_metrics, seed, list_formats, list_format, **kw):
     kg export --format jsonld --only curated
     kg export --format graphml --projection people --from 2022-09 --to 2022-12
 
-    Network formats take --projection and all filters; RDF formats take --only, --source
-    and --min-confidence (use kg query with CONSTRUCT for finer cuts).
+    Every format takes the filters; network formats also take --projection. An RDF export
+    under --types or a date window keeps the assertions about the kept entities in the
+    window, with the triples they support.
 
     Example: kg export --format gexf -o exports/kg.gexf
     """
@@ -625,21 +626,26 @@ def export(fmt, output, no_metrics, seed, list_formats, list_format, **kw):
 def _export_rdf(spec, path: Path, settings, kw):
     from .export import formats
     from .export.rdf import export_rdf
-    from .queries import View
+    from .export.subset import subset
 
-    if kw["types"] or kw["start"] or kw["end"] or kw["dated_only"] or kw["projection"] != "entity":
+    if kw["projection"] != "entity":
         raise formats.ExportError(
-            f"{spec.name} writes triples: --types, --from/--to, --dated-only and --projection "
-            "apply to network formats (gexf, graphml, csv, json); for RDF, cut with --only, "
-            "--source and --min-confidence, or a CONSTRUCT query (kg query run -e ... --format "
-            f"{spec.name})"
+            f"{spec.name} writes triples, not a projection: --projection applies to network "
+            "formats (gexf, graphml, csv, json)"
         )
-    filt = make_filter(kw["method"], kw["sources"], kw["min_confidence"], None, None, None, False)
+    filt = make_filter(
+        kw["method"],
+        kw["sources"],
+        kw["min_confidence"],
+        kw["types"],
+        kw["start"],
+        kw["end"],
+        kw["dated_only"],
+    )
     formats.check_target(path)
     store = open_graph(settings)
-    view = View(filt.method, filt.sources, filt.min_confidence)
     with _cli().err.status(f"Writing {spec.name}...", spinner="dots"):
-        result = export_rdf(store, spec.name, path, view=view)
+        result = export_rdf(subset(store, filt), spec.name, path)
     return formats.ExportReport(
         spec.name,
         path,

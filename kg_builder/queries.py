@@ -692,29 +692,58 @@ def confident(triples: list[tuple], threshold: Decimal, native, lexical) -> list
     the quotation's own description. Works on either backend's terms (`native` makes an IRI,
     `lexical` reads a literal).
     """
+
+    def keep(record: dict) -> bool:
+        c = record.get("confidence")
+        try:
+            return c is not None and Decimal(lexical(c)) >= threshold
+        except InvalidOperation:
+            return False
+
+    return supported(triples, keep, native)
+
+
+#: Properties of an assertion record handed to supported()'s `keep`, by name.
+ASSERTION_FIELDS = {
+    "subject": RDF.subject,
+    "predicate": RDF.predicate,
+    "object": RDF.object,
+    "confidence": KG.confidence,
+    "notBefore": KG.notBefore,
+    "notAfter": KG.notAfter,
+}
+
+
+def supported(triples: list[tuple], keep, native) -> list[tuple]:
+    """The triples of one fact graph that the assertions `keep` accepts still support.
+
+    keep(record) sees a dict of the assertion's fields (ASSERTION_FIELDS, in the backend's
+    terms). A rejected assertion is dropped with its plain triple, unless a kept assertion
+    of the graph supports that triple too, and, for a quotation, with the quotation's own
+    description.
+    """
     a, assertion = native(str(RDF.type)), native(str(KG.Assertion))
-    subj, pred, obj = native(str(RDF.subject)), native(str(RDF.predicate)), native(str(RDF.object))
-    conf_p, said = native(str(KG.confidence)), native(str(KG.said))
-    parts: dict = {}
+    said = native(str(KG.said))
+    fields = {native(str(iri)): name for name, iri in ASSERTION_FIELDS.items()}
+    records: dict = {}
     statements = set()
     for s, p, o in triples:
         if p == a and o == assertion:
             statements.add(s)
-        elif p in (subj, pred, obj, conf_p):
-            parts.setdefault(s, {})[p] = o
-    kept, dropped = set(), set()
+        else:
+            name = fields.get(p)
+            if name is not None:
+                records.setdefault(s, {})[name] = o
+    kept_spo, dropped, dropped_spo = set(), set(), set()
     for st in statements:
-        d = parts.get(st, {})
-        c = d.get(conf_p)
-        try:
-            ok = c is not None and Decimal(lexical(c)) >= threshold
-        except InvalidOperation:
-            ok = False
-        spo = (d.get(subj), d.get(pred), d.get(obj))
-        (kept if ok else dropped).add(st)
-        parts[st] = spo
-    kept_spo = {parts[st] for st in kept}
-    dropped_spo = {parts[st] for st in dropped} - kept_spo
+        d = records.get(st, {})
+        spo = (d.get("subject"), d.get("predicate"), d.get("object"))
+        if keep(d):
+            kept_spo.add(spo)
+        else:
+            dropped.add(st)
+            dropped_spo.add(spo)
+    dropped_spo -= kept_spo
     dropped_quotes = {o for (s, p, o) in dropped_spo if p == said}
     return [
         t
