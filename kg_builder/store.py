@@ -622,8 +622,20 @@ class OxigraphStore:
             URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
         )
 
+    @property
+    def restriction(self) -> list | None:
+        """The named graphs this view is restricted to (None: the whole store)."""
+        return self._graphs
+
     def quads(self) -> Iterator[tuple]:
-        for q in self._store:
+        """Every quad this store sees (only the restricted graphs' for a restricted view)."""
+        if self._graphs is None:
+            source = iter(self._store)
+        else:
+            source = (
+                q for g in self._graphs for q in self._store.quads_for_pattern(None, None, None, g)
+            )
+        for q in source:
             yield (
                 from_ox(q.subject),
                 from_ox(q.predicate),

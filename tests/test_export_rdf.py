@@ -474,7 +474,7 @@ def test_missing_folder_is_an_export_error(graph, tmp_path):
     with pytest.raises(ExportError) as err:
         export_rdf(graph, "turtle", target)
     assert str(target.parent) in str(err.value) and "mkdir -p" in str(err.value)
-    assert err.value.exit_code == 4
+    assert err.value.exit_code == 7
     assert not target.parent.exists()
 
 

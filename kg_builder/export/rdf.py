@@ -39,7 +39,7 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from ..errors import ConfigError
+from ..errors import ExportError
 from ..ontology import Ontology, load_ontology
 from ..output import write_all
 from ..queries import View, apply_view
@@ -49,15 +49,6 @@ from .context import ONTOLOGY_DIR, compact_iri, context_prefixes, make_context
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDFLIB_DEFAULT = URIRef("urn:x-rdflib:default")
-
-
-class ExportError(ConfigError):
-    """An export cannot be written where it was asked for (missing or read-only folder, an
-    unknown format). Exit code 4, like every wrong path or option."""
-
-    def __init__(self, message: str, fix: str | None = None):
-        self.fix = fix
-        super().__init__(message + (f"\nFix: {fix}" if fix else ""))
 
 
 @dataclass(frozen=True)
@@ -271,7 +262,7 @@ def statements(store) -> list[tuple[str, str]]:
     if raw is None:  # MemoryStore: an rdflib Dataset
         return [_statement(q) for q in store.dataset.quads((None, None, None, None))]
     graphs: list = [ox.NamedNode(str(name)) for name in store.graph_names()]
-    if getattr(store, "_graphs", None) is None:  # the whole store (see OxigraphStore)
+    if store.restriction is None:  # the whole store, default graph included
         graphs.insert(0, ox.DefaultGraph())
     out: list[tuple[str, str]] = []
     for graph in graphs:
