@@ -233,7 +233,8 @@ def test_read_only_folder_is_a_clear_error(runner, store_arg, tmp_path):
         folder.chmod(0o755)
 
 
-def test_read_only_folder_as_an_unprivileged_user(corpus_dir):
+@pytest.mark.parametrize("fmt", ["gexf", "turtle"])
+def test_read_only_folder_as_an_unprivileged_user(corpus_dir, fmt):
     """As root the permission bits do not stop a write, so run the real command as nobody."""
     import sys
     import tempfile
@@ -249,8 +250,8 @@ def test_read_only_folder_as_an_unprivileged_user(corpus_dir):
         kg = Path(sys.executable).with_name("kg")
         result = subprocess.run(
             ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(kg), "export"]
-            + ["--store", "memory", "--corpus", str(corpus_dir), "--format", "gexf"]
-            + ["-o", str(folder / "kg.gexf")],
+            + ["--store", "memory", "--corpus", str(corpus_dir), "--format", fmt]
+            + ["-o", str(folder / f"kg.{fmt}")],
             capture_output=True,
             text=True,
             timeout=300,
