@@ -361,3 +361,92 @@ def test_write_back_puts_metrics_in_their_own_graph(own_store):
     manifest = StoreFolder(own_store.store).read_manifest()
     assert "edited" in manifest.info
     after.close()
+
+
+# -- charts and the CLI ----------------------------------------------------------------------
+def test_charts_are_written_and_repeatable(network, tmp_path):
+    from kg_builder.analysis import plot
+
+    png = plot.degree_distribution(metrics.summary(network), tmp_path / "deg.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = metrics.flow_rows(derive(network, "flows"))
+    a = plot.flows(rows, tmp_path / "a.svg").read_text("utf-8")
+    b = plot.flows(rows, tmp_path / "b.svg").read_text("utf-8")
+    assert a == b
+    assert "Russia → Finland" in a or "Russia \u2192 Finland" in a
+    top, _ = metrics.centrality(network, ("pagerank",), top=10)
+    svg = plot.top_entities(top, "pagerank", tmp_path / "top.svg").read_text("utf-8")
+    assert "Russia" in svg and "#2ca02c" in svg.lower()
+    with pytest.raises(NetworkError, match=r"\.png, \.svg, \.pdf"):
+        plot.flows(rows, tmp_path / "chart.jpg")
+
+
+def test_missing_matplotlib_names_the_fix(monkeypatch, tmp_path):
+    import builtins
+
+    from kg_builder.analysis import plot
+
+    real = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    with pytest.raises(NetworkError, match=r"pip install 'kg-builder\[plot\]'"):
+        plot.flows([{"from_country": "A", "to_country": "B", "people": 1}], tmp_path / "x.png")
+
+
+@pytest.fixture(scope="module")
+def cli():
+    from click.testing import CliRunner
+
+    from kg_builder.cli import main
+
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(main, ["analyze", *args])
+
+    return invoke
+
+
+def test_cli_listings_in_every_format(cli, built):
+    import csv
+    import io
+    import json
+
+    store = built.settings.store
+    for command in (["centrality", "--top", "5"], ["communities"], ["flows"], ["ego", "Alex"]):
+        as_json = cli(*command, "--store", store, "--format", "json")
+        assert as_json.exit_code == 0, as_json.output
+        rows = json.loads(as_json.stdout)
+        as_csv = cli(*command, "--store", store, "--format", "csv")
+        assert as_csv.exit_code == 0
+        assert len(list(csv.DictReader(io.StringIO(as_csv.stdout)))) == len(rows) > 0
+        table = cli(*command, "--store", store)
+        assert table.exit_code == 0 and rows[0]["label" if "label" in rows[0] else "to_country"]
+    summary = json.loads(cli("summary", "--store", store, "--format", "json").stdout)
+    assert summary["nodes"] > 100
+
+
+def test_cli_errors_have_exit_codes(cli, built):
+    store = built.settings.store
+    unknown = cli("path", "Andrei Amonov", "Finlnd", "--store", store)
+    assert unknown.exit_code == 4 and "did you mean Finland" in unknown.output
+    projection = cli("summary", "--projection", "peple", "--store", store)
+    assert projection.exit_code == 4 and "did you mean people" in projection.output
+    as_json = cli("path", "Nobody At All", "Finland", "--store", store, "--format", "json")
+    assert as_json.exit_code == 4 and '"ok": false' in as_json.stdout
+    bad_date = cli("summary", "--from", "September", "--store", store)
+    assert bad_date.exit_code == 2 and "not a date" in bad_date.output
+    chart = cli("flows", "--store", store, "--plot", "/nonexistent/flows.png")
+    assert chart.exit_code == 7 and "does not exist" in chart.output
+
+
+def test_cli_path_prints_facts_and_evidence(cli, built):
+    result = cli("path", "Alex", "Finland", "--store", built.settings.store)
+    assert result.exit_code == 0, result.output
+    assert "fled to" in result.stdout and "000_15c30f71e5ccaca9" in result.stdout
+    assert "“" in result.stdout  # an evidence quote

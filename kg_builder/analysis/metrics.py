@@ -40,6 +40,7 @@ def _row(G, n) -> dict:
         "label": d.get("label", n),
         "type": d.get("type", ""),
         "top_type": d.get("top_type", ""),
+        "color": d.get("color"),
     }
 
 

@@ -92,21 +92,31 @@ def flows(rows: list[dict], path: Path, title: str | None = None) -> Path:
 
 
 def top_entities(rows: list[dict], measure: str, path: Path, title: str | None = None) -> Path:
-    """Horizontal bars of the entities ranked highest by one centrality measure."""
+    """Horizontal bars of the entities ranked highest by one centrality measure, coloured by
+    type as in the network exports (kg:displayColour)."""
+    import textwrap
+
+    from matplotlib.patches import Patch
+
     plt = _pyplot()
     rows = [r for r in rows if r.get(measure) is not None][:25]
     if not rows:
         raise NetworkError(f"nothing to plot: no entity has a {measure} value")
-    colours = {"Person": "#1f77b4", "Organisation": "#ff7f0e", "Place": "#2ca02c"}
-    fig, ax = plt.subplots(figsize=(7.0, 0.9 + 0.34 * len(rows)))
-    ax.barh(
-        [r["label"] for r in rows][::-1],
-        [r[measure] for r in rows][::-1],
-        color=[colours.get(r.get("top_type"), "#d62728") for r in rows][::-1],
-    )
+    labels = [textwrap.fill(r["label"], 38) for r in rows][::-1]
+    colours = [r.get("color") or "#7f7f7f" for r in rows][::-1]
+    height = 0.9 + sum(0.3 + 0.16 * label.count("\n") for label in labels)
+    fig, ax = plt.subplots(figsize=(7.0, height))
+    ax.barh(labels, [r[measure] for r in rows][::-1], color=colours)
     ax.set_xlabel(measure)
     ax.set_title(title or f"Top entities by {measure}", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
+    legend = {r.get("top_type") or r.get("type"): r.get("color") or "#7f7f7f" for r in rows}
+    ax.legend(
+        handles=[Patch(color=c, label=t) for t, c in sorted(legend.items())],
+        loc="lower right",
+        fontsize=8,
+        frameon=False,
+    )
     try:
         return _save(fig, path)
     finally:
