@@ -365,7 +365,8 @@ def stats(store, corpus, data_dir, fmt):
         console.print(f"  {r['subject']} {r['property']} {r['value']}")
 
 
-from .cli_network import analyze, export  # noqa: E402 - registers `kg analyze`, `kg export`
+from .cli_analyze import analyze  # noqa: E402 - registers `kg analyze`
+from .cli_export import export  # noqa: E402 - registers `kg export`
 from .cli_query import query  # noqa: E402 - registers `kg query`
 
 main.add_command(query)

@@ -15,7 +15,8 @@ import pytest
 from rdflib.namespace import RDF
 
 from kg_builder.analysis import Filter, NetworkError, derive, metrics, project
-from kg_builder.analysis.projection import PROJECTIONS, evidence
+from kg_builder.analysis.derived import PROJECTIONS
+from kg_builder.analysis.projection import evidence
 from kg_builder.config import Settings
 from kg_builder.ontology import KG, load_ontology
 from kg_builder.queries import Catalogue, run

@@ -7,6 +7,7 @@
 >>> metrics.centrality(G, top=10)                                          # doctest: +SKIP
 """
 
-from .projection import PROJECTIONS, Filter, NetworkError, derive, project
+from .derived import PROJECTIONS, derive
+from .projection import Filter, NetworkError, project
 
 __all__ = ["PROJECTIONS", "Filter", "NetworkError", "derive", "project"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from ..analysis.projection import Filter, _values, find_graph, project
+from ..analysis.projection import Filter, fact_graphs, find_graph, project, string_rows
 from ..queries import View, apply_view, supported
 
 
@@ -27,34 +27,13 @@ def subset(store, filt: Filter):
     registry = find_graph(store, "graph/registry")
     entities = {
         e
-        for (e,) in _values(
+        for (e,) in string_rows(
             store, f"SELECT DISTINCT ?e WHERE {{ GRAPH <{registry}> {{ ?e ?p ?o }} }}"
         )
     }
     dropped = entities - kept
-    bundles = {
-        g: (sid, method)
-        for g, sid, method in _values(
-            store,
-            """PREFIX kg: <https://w3id.org/kg-builder/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?g ?id ?method WHERE {
-  ?g a prov:Bundle ; prov:wasDerivedFrom ?source ; kg:method ?m .
-  OPTIONAL { ?source kg:corpusId ?cid }
-  BIND(COALESCE(STR(?cid), REPLACE(STR(?source), "^.*/", "")) AS ?id)
-  BIND(LCASE(STRAFTER(STR(?m), "#")) AS ?method)
-}""",
-        )
-    }
-    graphs = [
-        str(g)
-        for g in store.graph_names()
-        if str(g) not in bundles
-        or (
-            (filt.method is None or bundles[str(g)][1] == filt.method)
-            and (not filt.sources or bundles[str(g)][0] in filt.sources)
-        )
-    ]
+    bundles, keep = fact_graphs(store, filt)
+    graphs = [str(g) for g in store.graph_names() if str(g) not in bundles or str(g) in keep]
     lexical = store.lexical
 
     def name_of(term) -> str | None:
