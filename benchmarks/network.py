@@ -343,7 +343,10 @@ def _warm_up(fn: Callable, G) -> None:
 
 
 def w_derive(args: dict) -> dict:
-    from kg_builder.analysis.projection import derive
+    try:
+        from kg_builder.analysis.derived import derive
+    except ImportError:  # before derived projections had their own module
+        from kg_builder.analysis.projection import derive
 
     G = _load_graph(args["pickle"])
     _warm_up(lambda H: derive(H, args["name"]), G)
@@ -880,8 +883,15 @@ def versions() -> dict:
     import pyoxigraph
     import rdflib
 
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=PROJECT
+        ).stdout.strip()
+    except OSError:
+        commit = None
     return {
-        "date": time.strftime("%Y-%m-%d"),
+        "commit": commit,
+        "date": time.strftime("%Y-%m-%d %H:%M"),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "networkx": networkx.__version__,
