@@ -174,7 +174,12 @@ def communities(seed, resolution, write_back, members, fmt, **kw):
     "--limit", type=int, default=5, show_default=True, help="At most this many shortest paths."
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Table, JSON (paths, hops, facts) or CSV (one row per fact on a hop).",
 )
 @handle_errors
 def path(source, target, limit, fmt, **kw):
@@ -197,6 +202,24 @@ def path(source, target, limit, fmt, **kw):
                 ]
     if fmt == "json":
         click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        rows = [
+            {
+                "path": i,
+                "hop": j,
+                **{
+                    k: f.get(k)
+                    for k in ("subject", "predicate", "object", "sources", "start", "end")
+                },
+                "evidence": " | ".join(f"{e['quote']} ({e['source']})" for e in f["evidence"]),
+            }
+            for i, p in enumerate(found, 1)
+            for j, h in enumerate(p["hops"], 1)
+            for f in h["facts"]
+        ]
+        columns = ["path", "hop", "subject", "predicate", "object", "sources", "start", "end"]
+        emit(rows, "csv", [*columns, "evidence"], "")
         return
     out = _cli().console
     out.print(

@@ -451,3 +451,10 @@ def test_cli_path_prints_facts_and_evidence(cli, built):
     assert result.exit_code == 0, result.output
     assert "fled to" in result.stdout and "000_15c30f71e5ccaca9" in result.stdout
     assert "“" in result.stdout  # an evidence quote
+    import csv
+    import io
+
+    as_csv = cli("path", "Alex", "Finland", "--store", built.settings.store, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert rows[0]["subject"] == "Alex" and rows[0]["predicate"] == "fled to"
+    assert "hotel room in Finland" in rows[0]["evidence"]
