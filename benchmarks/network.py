@@ -918,7 +918,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-budget", type=float, default=180.0, help="seconds per format")
     parser.add_argument("--timeout", type=float, default=1200.0, help="seconds per measurement")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--work", default=DEFAULT_WORK, help="scratch folder (about 1 GB)")
+    parser.add_argument("--work", default=DEFAULT_WORK, help="scratch folder (under 1 GB)")
     parser.add_argument("--reuse", action="store_true", help="reuse stores built in --work")
     parser.add_argument("--out", default=str(HERE / "results" / "network-latest.json"))
     args = parser.parse_args(argv)
