@@ -212,6 +212,11 @@ class MemoryStore:
         names = [str(v) for v in result.vars]
         return [{n: row[i] for i, n in enumerate(names)} for row in result]
 
+    def string_rows(self, sparql: str, prefixes=None) -> list[tuple]:
+        """SELECT rows as plain strings (IRI or lexical form; None where unbound)."""
+        answer = self.execute(sparql, prefixes=prefixes)
+        return [tuple(None if t is None else str(t) for t in row) for row in answer.rows]
+
     def ask(self, sparql: str) -> bool:
         result = self._query(sparql)
         if result.type != "ASK":
@@ -591,6 +596,15 @@ class OxigraphStore:
         names = [v.value for v in result.variables]
         try:
             return [{n: from_ox(sol[n]) for n in names} for sol in result]
+        except (OSError, RuntimeError, ValueError) as exc:  # evaluation is lazy
+            raise _query_error(exc) from exc
+
+    def string_rows(self, sparql: str, prefixes=None) -> list[tuple]:
+        """SELECT rows as plain strings (IRI or lexical form; None where unbound), read off
+        pyoxigraph's terms without making rdflib terms: the fast path for big answers."""
+        result = self._query(sparql, None, prefixes)
+        try:
+            return [tuple(None if t is None else t.value for t in sol) for sol in result]
         except (OSError, RuntimeError, ValueError) as exc:  # evaluation is lazy
             raise _query_error(exc) from exc
 

@@ -120,7 +120,7 @@ def test_graphml_reads_back_with_attributes(runner, store_arg, entity, tmp_path)
     for n, d in entity.nodes(data=True):
         for k, v in d.items():
             assert G.nodes[n][k] == v, (n, k)
-    read = {(s, o, d["predicate_name"]): d for s, o, d in G.edges(data=True)}
+    read = {(s, o, k): d for s, o, k, d in G.edges(keys=True, data=True)}
     for s, o, k, d in entity.edges(keys=True, data=True):
         got = read[(s, o, k)]
         assert {key: got[key] for key in d} == d

@@ -159,9 +159,8 @@ class Filter:
 
 
 def string_rows(store, sparql: str) -> list[tuple]:
-    """Rows of plain strings (None where unbound): the fast path for big answers."""
-    answer = store.execute(sparql)
-    return [tuple(None if t is None else str(t) for t in row) for row in answer.rows]
+    """Rows of plain strings (None where unbound), without rdflib terms on Oxigraph."""
+    return store.string_rows(sparql)
 
 
 def graph_names(store) -> list[str]:

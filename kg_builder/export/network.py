@@ -51,19 +51,10 @@ def _plain(value) -> str | int | float | bool:
 
 # -- GraphML ---------------------------------------------------------------------------------
 def write_graphml(G: nx.Graph, path: Path) -> None:
-    """GraphML with typed keys (networkx's writer), None values left out, edge ids stable."""
-    H = G.__class__()
-    H.graph.update({k: _plain(v) for k, v in G.graph.items() if v is not None})
-    for n, d in G.nodes(data=True):
-        H.add_node(n, **{k: _plain(v) for k, v in d.items() if v is not None})
-    for i, (s, o, key, d) in enumerate(edge_list(G)):
-        data = {k: _plain(v) for k, v in d.items() if v is not None}
-        if G.is_multigraph():
-            data["predicate_name"] = key
-            H.add_edge(s, o, key=f"e{i}", **data)
-        else:
-            H.add_edge(s, o, **data)
-    nx.write_graphml_lxml(H, str(path), encoding="utf-8", prettyprint=True, named_key_ids=True)
+    """GraphML with typed keys (networkx's lxml writer), written from the graph as it is: an
+    edge's id is its key (the predicate's name), which networkx reads back as the key.
+    Projections hold no None values, so nothing needs copying first."""
+    nx.write_graphml_lxml(G, str(path), encoding="utf-8", prettyprint=True, named_key_ids=True)
 
 
 # -- CSV (Gephi's spreadsheet import) ----------------------------------------------------------
