@@ -85,7 +85,8 @@ def summary(fmt, plot_path, **kw):
     "--sample",
     type=int,
     default=None,
-    help="Estimate betweenness from K pivots (default: exact up to 5,000 nodes, else 1,000).",
+    help="Estimate betweenness from K seeded pivots (default: exact up to 50,000 nodes, "
+    "else 2,000 pivots).",
 )
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed for sampling.")
 @click.option(
@@ -121,7 +122,19 @@ def centrality(measures, top, sort, sample, seed, write_back, fmt, plot_path, **
     "--seed", type=int, default=42, show_default=True, help="Seed (same seed, same result)."
 )
 @click.option(
-    "--resolution", type=float, default=1.0, show_default=True, help="Louvain resolution."
+    "--method",
+    "algorithm",
+    type=click.Choice(["louvain", "leiden"]),
+    default="louvain",
+    show_default=True,
+    help="Louvain (NetworkX) or Leiden (igraph; communities are connected).",
+)
+@click.option(
+    "--resolution",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Modularity resolution: above 1, more and smaller communities.",
 )
 @click.option(
     "--write-back", is_flag=True, help="Store each entity's community number in the graph."
@@ -131,14 +144,14 @@ def centrality(measures, top, sort, sample, seed, write_back, fmt, plot_path, **
 )
 @format_option
 @handle_errors
-def communities(seed, resolution, write_back, members, fmt, **kw):
-    """Louvain communities (seeded: the same seed gives the same communities)."""
+def communities(seed, algorithm, resolution, write_back, members, fmt, **kw):
+    """Louvain or Leiden communities (seeded: the same seed gives the same communities)."""
     from .analysis import metrics
 
     net = Network(kw)
-    rows, info = metrics.communities(net.graph, seed=seed, resolution=resolution)
+    rows, info = metrics.communities(net.graph, method=algorithm, seed=seed, resolution=resolution)
     if write_back:
-        notes = {"method": f"Louvain, seed {seed}, resolution {resolution}"}
+        notes = {"method": f"{algorithm.capitalize()}, seed {seed}, resolution {resolution}"}
         _write_back(
             net, "communities", {"community": {r["iri"]: r["community"] for r in rows}}, notes, seed
         )
@@ -162,7 +175,7 @@ def communities(seed, resolution, write_back, members, fmt, **kw):
         fmt,
         ["community", "size", "members"],
         net.describe(),
-        f"{info['communities']} communities, modularity {info.get('modularity')}, Louvain seed {seed}",
+        f"{info['communities']} communities, modularity {info.get('modularity')}, {algorithm.capitalize()}, seed {seed}",
     )
 
 
