@@ -522,11 +522,11 @@ def guess_term(value: str, prefixes: dict[str, str]) -> Node:
     return Literal(value)
 
 
-_LABELS = """
-SELECT ?e ?value ?value_en WHERE {
-  { ?e rdfs:label|skos:altLabel ?value } UNION { ?e rdfs:label|skos:altLabel ?value_en }
-  ?e a ?class . ?class rdfs:subClassOf* kg:Entity .
-}"""
+# One label property and one bound value per query: Oxigraph (0.5) evaluates a bound variable
+# inside a UNION or an alternative path by scanning every label (100 ms at 10^6 quads), and a
+# single pattern by an index look-up (0.1 ms).
+_LABELLED = """
+SELECT ?e ?v WHERE { ?e %s ?v . ?e a ?class . ?class rdfs:subClassOf* kg:Entity }"""
 _ALL_LABELS = """
 SELECT ?e ?l WHERE {
   ?e rdfs:label|skos:altLabel ?l .
@@ -543,12 +543,14 @@ def resolve_entity(store, name: str, value: str) -> URIRef:
         if not store.select(_IS_ENTITY, {"e": term}, prefixes=PREFIX_MAP):
             raise QueryUsageError(f"parameter {name}: no entity {term.n3()} in the graph")
         return term
-    rows = store.select(
-        _LABELS,
-        {"value": Literal(value), "value_en": Literal(value, lang="en")},
-        prefixes=PREFIX_MAP,
+    found = sorted(
+        {
+            r["e"]
+            for prop in ("rdfs:label", "skos:altLabel")
+            for literal in (Literal(value), Literal(value, lang="en"))
+            for r in store.select(_LABELLED % prop, {"v": literal}, prefixes=PREFIX_MAP)
+        }
     )
-    found = sorted({r["e"] for r in rows})
     if not found:  # case/accent-insensitive label, or the entity id (the IRI's last segment)
         want = _fold(value)
         everything = store.select(_ALL_LABELS, prefixes=PREFIX_MAP)
