@@ -2061,18 +2061,18 @@ class Generator:
                 writer = csv.writer(fh, lineterminator="\n")
                 writer.writerow(ENTITY_COLUMNS)
                 for e in ents:
-                    writer.writerow(
-                        [
-                            e.id,
-                            e.type,
-                            e.label,
-                            ";".join(e.aliases),
-                            e.wikidata or "",
-                            e.parent or "",
-                            e.description or e.label,
-                            "" if e.mentioned else e.first_source,
-                        ]
-                    )
+                    row = [
+                        e.id,
+                        e.type,
+                        e.label,
+                        ";".join(e.aliases),
+                        e.wikidata or "",
+                        e.parent or "",
+                        e.description or e.label,
+                        "" if e.mentioned else e.first_source,
+                    ]
+                    # The later columns (latitude, longitude) stay empty: no synthetic coordinates.
+                    writer.writerow(row + [""] * (len(ENTITY_COLUMNS) - len(row)))
 
 
 def _feminine(surname: str) -> str:
