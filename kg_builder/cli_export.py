@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from .cli_network import Network, _cli, emit, handle_errors, make_filter, network_options
+from .cli_network import Network, _cli, emit, filter_from, handle_errors, network_options
 from .pipeline import make_settings, open_graph
 
 
@@ -117,15 +117,7 @@ def _export_rdf(spec, path: Path, settings, kw):
             f"{spec.name} writes triples, not a projection: --projection applies to network "
             "formats (gexf, graphml, csv, json)"
         )
-    filt = make_filter(
-        kw["method"],
-        kw["sources"],
-        kw["min_confidence"],
-        kw["types"],
-        kw["start"],
-        kw["end"],
-        kw["dated_only"],
-    )
+    filt = filter_from(kw)
     formats.check_target(path)
     store = open_graph(settings)
     with _cli().err.status(f"Writing {spec.name}...", spinner="dots"):

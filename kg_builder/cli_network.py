@@ -137,6 +137,19 @@ def make_filter(method, sources, min_confidence, types, start, end, dated_only):
     )
 
 
+def filter_from(kw: dict):
+    """The Filter of the shared options (see network_options)."""
+    return make_filter(
+        kw["method"],
+        kw["sources"],
+        kw["min_confidence"],
+        kw["types"],
+        kw["start"],
+        kw["end"],
+        kw["dated_only"],
+    )
+
+
 class Network:
     """The store, the filtered entity network and the chosen projection, opened once."""
 
@@ -146,15 +159,7 @@ class Network:
         self.settings = make_settings(
             corpus=kw["corpus"], data_dir=kw["data_dir"], check_owl=False, store=kw["store"]
         )
-        self.filter = make_filter(
-            kw["method"],
-            kw["sources"],
-            kw["min_confidence"],
-            kw["types"],
-            kw["start"],
-            kw["end"],
-            kw["dated_only"],
-        )
+        self.filter = filter_from(kw)
         self.projection = kw["projection"]
         cli = _cli()
         with cli.err.status("Reading the graph into a network...", spinner="dots"):

@@ -926,30 +926,23 @@ def describe_syntax_error(text: str, exc: QuerySyntaxError) -> str:
 def update(store_path, text: str, allow_service: bool = False) -> dict:
     """Apply a SPARQL update to an Oxigraph store as a new generation; the next kg build
     is then a full rebuild (the store no longer matches the curated files)."""
-    from .store import StoreWriter
+    from .store import OxigraphStore, edited_generation
 
     sh = checked(text, True, allow_service)
     if sh.form != "UPDATE":
         raise QueryUsageError("not an update: use run() for queries")
     started = time.perf_counter()
-    with StoreWriter(store_path) as writer:
-        writer.folder.check_compatible()
-        manifest = writer.folder.read_manifest()
-        if manifest is None:
-            raise QueryUsageError(f"the store at {store_path} holds no build to update")
-        writer.begin(full=False)
+    reason = "changed by a SPARQL update; the next build is a full one"
+    with edited_generation(store_path, reason) as writer:
         before = len(writer.db)
         try:
-            from .store import OxigraphStore
-
             OxigraphStore.wrap(writer.db).update(text, PREFIX_MAP)
         except QuerySyntaxError as exc:
             raise QueryFailed(describe_syntax_error(text, exc)) from exc
         except QueryError as exc:
             raise QueryFailed(str(exc)) from exc
         after = len(writer.db)
-        manifest.info["edited"] = "changed by a SPARQL update; the next build is a full one"
-        gen = writer.commit(manifest)
+    gen = writer.committed
     return {
         "quads_before": before,
         "quads_after": after,

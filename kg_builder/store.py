@@ -726,6 +726,7 @@ class StoreWriter:
         self.gen: Path | None = None
         self.db = None
         self.full = False
+        self.committed: Path | None = None
 
     # the lock --------------------------------------------------------------------------------
     def __enter__(self) -> StoreWriter:
@@ -838,6 +839,23 @@ class StoreWriter:
         if self.gen is not None:
             shutil.rmtree(self.gen, ignore_errors=True)
         self.gen = None
+
+
+@contextlib.contextmanager
+def edited_generation(path: str | Path, reason: str) -> Iterator[StoreWriter]:
+    """A new generation of a built store, to change by hand (a SPARQL update, metrics written
+    back): yields the writer (its `db` holds a copy of the current graph); on leaving, commits
+    it marked as edited, so that the next build is a full one. `writer.committed` is then the
+    new generation."""
+    with StoreWriter(path) as writer:
+        writer.folder.check_compatible()
+        manifest = writer.folder.read_manifest()
+        if manifest is None:
+            raise StoreError(f"the store at {path} holds no build", "run kg build first")
+        writer.begin(full=False)
+        yield writer
+        manifest.info["edited"] = reason
+        writer.committed = writer.commit(manifest)
 
 
 def disk_error(path: Path, exc: OSError) -> StoreError:

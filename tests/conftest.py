@@ -80,17 +80,16 @@ def curated_copy(tmp_path) -> Path:
     return dest
 
 
-@pytest.fixture(scope="session")
-def with_extracted(corpus_dir):
+def extracted_graphs(corpus_dir) -> list:
     """The corpus graph with some of its facts made by extraction instead, as the extraction
-    stage will add them: in their own graphs (<source>/extracted), with confidences. Every
-    fifth fact of each article becomes extracted-only; every seventh is also extracted."""
+    stage will add them: in their own graphs (<source>/extracted), with confidences 0.6 or
+    0.95. Every fifth fact of each article becomes extracted-only; every seventh is also
+    extracted. Returns the builder's named graphs (N-Quads lines)."""
     from dataclasses import replace
 
-    from kg_builder.build import build_graphs, to_dataset
+    from kg_builder.build import build_graphs
     from kg_builder.ontology import load_ontology
     from kg_builder.pipeline import load, make_settings
-    from kg_builder.store import MemoryStore
 
     settings = make_settings(corpus=corpus_dir, store="memory", check_owl=False)
     data, _ = load(settings)
@@ -104,4 +103,13 @@ def with_extracted(corpus_dir):
         facts += [extracted] if i % 5 == 0 else [fact, extracted]
     data.facts = facts
     onto = load_ontology(settings.ontology_dir)
-    return MemoryStore(to_dataset(build_graphs(data, onto, settings.base_iri)))
+    return list(build_graphs(data, onto, settings.base_iri))
+
+
+@pytest.fixture(scope="session")
+def with_extracted(corpus_dir):
+    """The graph of extracted_graphs() in an rdflib MemoryStore."""
+    from kg_builder.build import to_dataset
+    from kg_builder.store import MemoryStore
+
+    return MemoryStore(to_dataset(extracted_graphs(corpus_dir)))

@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, XSD
 
 from kg_builder import build, make_settings
-from kg_builder.build import build_graphs, to_dataset
+from kg_builder.build import to_dataset
 from kg_builder.errors import KGError
 from kg_builder.export import rdf
 from kg_builder.export.context import (
@@ -37,10 +36,10 @@ from kg_builder.export.context import (
 )
 from kg_builder.export.rdf import RDF_FORMATS, ExportError, export_rdf
 from kg_builder.ontology import KG, load_ontology
-from kg_builder.pipeline import load
 from kg_builder.queries import View, apply_view
 from kg_builder.store import MemoryStore, OxigraphStore, to_ox
 
+from .conftest import extracted_graphs as extracted_graphs_of
 from .conftest import store_spec
 
 # rdflib's own TriG and JSON-LD parsers use its deprecated ConjunctiveGraph
@@ -78,28 +77,9 @@ def graph(tmp_path_factory, corpus_dir, backend):
     return build(settings, validate=False).store()
 
 
-def _with_extracted_graphs(corpus_dir):
-    """The corpus graph with some facts made by extraction, in their own <source>/extracted
-    graphs with confidences 0.6 or 0.95, as tests/test_catalogue.py's `with_extracted` does:
-    every fifth fact of an article becomes extracted-only, every seventh is also extracted."""
-    settings = make_settings(corpus=corpus_dir, store="memory", check_owl=False)
-    data, _ = load(settings)
-    facts = []
-    for i, fact in enumerate(data.facts):
-        if data.sources[fact.source].kind != "article" or i % 5 and i % 7:
-            facts.append(fact)
-            continue
-        confidence = Decimal("0.95") if i % 2 else Decimal("0.6")
-        extracted = replace(fact, method="extracted", confidence=confidence)
-        facts += [extracted] if i % 5 == 0 else [fact, extracted]
-    data.facts = facts
-    onto = load_ontology(settings.ontology_dir)
-    return list(build_graphs(data, onto, settings.base_iri))
-
-
 @pytest.fixture(scope="module")
 def extracted_graphs(corpus_dir):
-    return _with_extracted_graphs(corpus_dir)
+    return extracted_graphs_of(corpus_dir)
 
 
 def _on_backend(graphs, backend: str):

@@ -123,14 +123,15 @@ class Filter:
     def windowed(self) -> bool:
         return bool(self.start or self.end or self.dated_only)
 
+    @property
+    def view(self):
+        """The part of the filter that queries.View expresses (method, sources, confidence)."""
+        from ..queries import View
+
+        return View(self.method, self.sources, self.min_confidence)
+
     def describe(self) -> str:
-        parts = []
-        if self.method:
-            parts.append(f"only {self.method} facts")
-        if self.sources:
-            parts.append("sources " + ", ".join(self.sources))
-        if self.min_confidence is not None:
-            parts.append(f"confidence >= {self.min_confidence}")
+        parts = [] if self.view.everything else [self.view.describe()]
         if self.types:
             parts.append("types " + ", ".join(self.types))
         if self.start or self.end:

@@ -102,19 +102,13 @@ def _write_memory(store, graph, kind, base, props, lines) -> None:
 def _write_oxigraph(path, graph, kind, base, props, lines) -> str:
     import pyoxigraph as ox
 
-    from ..store import StoreWriter
+    from ..store import edited_generation
 
-    with StoreWriter(path) as writer:
-        writer.folder.check_compatible()
-        manifest = writer.folder.read_manifest()
-        if manifest is None:
-            raise NetworkError(f"the store at {path} holds no build: run kg build first")
-        writer.begin(full=False)
+    reason = "network metrics written by kg analyze; the next build is a full one"
+    with edited_generation(path, reason) as writer:
         writer.db.update(_delete_update(graph, kind, base, props))
         writer.db.load(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-        manifest.info["edited"] = "network metrics written by kg analyze; the next build is full"
-        gen = writer.commit(manifest)
-    return gen.name
+    return writer.committed.name
 
 
 __all__ = ["metric_lines", "write_metrics"]

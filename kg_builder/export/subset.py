@@ -16,13 +16,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from ..analysis.projection import Filter, fact_graphs, find_graph, project, string_rows
-from ..queries import View, apply_view, supported
+from ..queries import apply_view, supported
 
 
 def subset(store, filt: Filter):
     """A store that holds only what the filter keeps (the store itself for no filter)."""
     if not (filt.types or filt.windowed):
-        return apply_view(store, View(filt.method, filt.sources, filt.min_confidence))
+        return apply_view(store, filt.view)
     kept = set(project(store, filt))
     registry = find_graph(store, "graph/registry")
     entities = {
