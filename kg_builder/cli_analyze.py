@@ -186,18 +186,11 @@ def communities(seed, algorithm, resolution, write_back, members, fmt, **kw):
 @click.option(
     "--limit", type=int, default=5, show_default=True, help="At most this many shortest paths."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Table, JSON (paths, hops, facts) or CSV (one row per fact on a hop).",
-)
+@format_option
 @handle_errors
 def path(source, target, limit, fmt, **kw):
     """Shortest paths between two entities (by label, id or IRI), with the facts, sources
-    and evidence on each hop."""
+    and evidence on each hop (CSV: one row per fact on a hop)."""
     from .analysis import metrics
     from .analysis.projection import evidence
 

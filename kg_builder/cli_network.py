@@ -73,25 +73,10 @@ def network_options(fn):
             is_flag=True,
             help="Drop facts and events with no date (kept by default, even with a window).",
         ),
-        click.option(
-            "--store",
-            default=None,
-            metavar="PATH|memory",
-            help="The graph store (default: $KG_STORE, else .kg/store), or 'memory'.",
-        ),
-        click.option(
-            "--corpus",
-            type=click.Path(file_okay=False),
-            default=None,
-            help="With --store memory: the corpus folder.",
-        ),
-        click.option(
-            "--data",
-            "data_dir",
-            type=click.Path(file_okay=False),
-            default=None,
-            help="With --store memory: the curated data folder.",
-        ),
+        # Where the graph comes from: the same options as kg build and kg stats.
+        _cli().store_option,
+        _cli().corpus_option,
+        _cli().data_option,
     ]
     for option in reversed(options):
         fn = option(fn)

@@ -33,6 +33,17 @@ def _merge(into: dict, key: str, values) -> None:
     into.setdefault(key, set()).update(values)
 
 
+def _link(H: nx.Graph, a: str, b: str, names: str) -> dict:
+    """The data of edge a–b, created empty if new, with its weight counted once more; the
+    caller adds to its `names` and `sources` sets."""
+    d = H.get_edge_data(a, b)
+    if d is None:
+        H.add_edge(a, b, weight=0, sources=set(), **{names: set()})
+        d = H[a][b]
+    d["weight"] += 1
+    return d
+
+
 def _finish(H: nx.Graph) -> nx.Graph:
     """Sets of names and sources become sorted strings, so every writer can take them."""
     for _, _, data in H.edges(data=True):
@@ -70,11 +81,7 @@ def _one_mode(B: nx.Graph, side: int, name: str) -> nx.Graph:
             for m in sorted(B[via]):
                 if m <= n:
                     continue
-                d = H.get_edge_data(n, m)
-                if d is None:
-                    H.add_edge(n, m, weight=0, via=set(), sources=set())
-                    d = H[n][m]
-                d["weight"] += 1
+                d = _link(H, n, m, "via")
                 d["via"].add(B.nodes[via]["label"])
                 d["sources"].update(B[n][via]["sources"].split(";"))
                 d["sources"].update(B[m][via]["sources"].split(";"))
@@ -111,11 +118,7 @@ def cooccurrence(G: nx.MultiDiGraph) -> nx.Graph:
             for b in agents[i + 1 :]:
                 if b not in H:
                     _copy_node(H, G, b)
-                d = H.get_edge_data(a, b)
-                if d is None:
-                    H.add_edge(a, b, weight=0, events=set(), sources=set())
-                    d = H[a][b]
-                d["weight"] += 1
+                d = _link(H, a, b, "events")
                 d["events"].add(G.nodes[event]["label"])
                 d["sources"].update(by_event[event][a] | by_event[event][b])
     return _finish(H)
