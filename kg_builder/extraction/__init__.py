@@ -1,0 +1,1 @@
+"""Extraction: facts proposed automatically from article text, for review (issue 6)."""
