@@ -595,12 +595,16 @@ def part_projection(size: dict, timeout: float) -> dict:
     return out
 
 
-def part_analysis(size: dict, timeout: float, nodes: int) -> dict:
+def part_analysis(size: dict, timeout: float, nodes: int, nx_exact_up_to: int) -> dict:
     folder = Path(size["folder"])
     out = {}
     for name in ANALYSES:
         if name == "betweenness k=1000" and nodes <= 1000:
             out[name] = {"skipped": "no fewer pivots than nodes"}
+            continue
+        if name.endswith("(NetworkX baseline)") and nodes > nx_exact_up_to:
+            out[name] = {"skipped": f"more than {nx_exact_up_to:,} nodes (--nx-exact-up-to)"}
+            log(f"  {name}: skipped above {nx_exact_up_to:,} nodes")
             continue
         res = run_worker("analysis", {"pickle": str(folder / "G.pickle"), "name": name}, timeout)
         out[name] = res
@@ -923,6 +927,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-budget", type=float, default=180.0, help="seconds per format")
     parser.add_argument("--timeout", type=float, default=1200.0, help="seconds per measurement")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--nx-exact-up-to",
+        type=int,
+        default=20_000,
+        help="largest entity network (nodes) on which NetworkX's exact betweenness runs",
+    )
     parser.add_argument("--work", default=DEFAULT_WORK, help="scratch folder (under 1 GB)")
     parser.add_argument("--reuse", action="store_true", help="reuse stores built in --work")
     parser.add_argument("--out", default=str(HERE / "results" / "network-latest.json"))
@@ -959,7 +969,7 @@ def main(argv: list[str] | None = None) -> int:
         if "analysis" in parts:
             log(f"{_label(n)}: analysis…")
             nodes = entry["projection"]["project"].get("nodes", 0)
-            entry["analysis"] = part_analysis(built[n], args.timeout, nodes)
+            entry["analysis"] = part_analysis(built[n], args.timeout, nodes, args.nx_exact_up_to)
             save()
     if "export" in parts:
         results["export"] = part_export(work, args.nodes, args.edges, args.seed, args.timeout)
