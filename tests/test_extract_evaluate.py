@@ -1,0 +1,151 @@
+"""The evaluator (kg_builder.extraction.evaluate) on the gold annotations themselves: gold
+scored against gold is perfect, nothing scores zero, and each kind of mistake costs what it
+should."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg_builder.extraction.evaluate import (
+    GOLD_TO_ONTOLOGY,
+    GoldError,
+    Prediction,
+    load_gold,
+    score,
+)
+from kg_builder.extraction.model import Candidate, Mention
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+GOLD = SHARED / "gold"
+pytestmark = pytest.mark.skipif(not GOLD.is_dir(), reason="../shared/gold is not present")
+
+
+def _from_gold(g, drop_types=(), shift=0) -> Prediction:
+    mentions = [
+        Mention(m["start"] + shift, m["end"], m["text"], m["type"], entity=m.get("entity"))
+        for m in g.mentions
+        if m["type"] not in drop_types
+    ]
+    cands = []
+    for r in g.relations:
+        prop = GOLD_TO_ONTOLOGY.get(r["relation"])
+        if not prop:
+            continue
+        literal = prop in ("said", "age")
+        cands.append(
+            Candidate(
+                g.id, r["subject"], prop, r["evidence"], r.get("evidence_start", 0), 1.0, "gold",
+                object=None if literal else r["object"], value=r["object"] if literal else None,
+            )
+        )
+    return Prediction(g.id, mentions, cands, list(g.boilerplate))
+
+
+@pytest.fixture(scope="module")
+def gold():
+    return load_gold(GOLD)
+
+
+def test_gold_folder_is_read_by_article_id(gold):
+    assert len(gold) == 5
+    assert "002_aa80568b4da406dd" in gold
+    assert sum(len(g.mentions) for g in gold.values()) == 404
+    assert sum(len(g.boilerplate) for g in gold.values()) == 26
+
+
+def test_gold_against_itself_is_perfect(gold):
+    report = score({k: _from_gold(g) for k, g in gold.items()}, gold)
+    for key in ("entities", "linking", "relations", "boilerplate"):
+        assert report[key]["f1"] == 1.0, key
+    assert report["entities"]["partial"]["f1"] == 1.0
+    assert set(report["entities"]["per_type"]) == {
+        "Person", "Organisation", "Place", "Event", "Date", "Quantity"
+    }
+    assert report["missing"] == []
+    # the JSON object that `kg evaluate --format json` prints
+    for key in ("entities", "linking", "relations"):
+        part = report[key]
+        assert {"precision", "recall", "f1", "per_type"} <= set(part)
+        for per in part["per_type"].values():
+            assert {"precision", "recall", "f1"} <= set(per)
+    json.dumps(report)
+
+
+def test_nothing_predicted_scores_zero_recall(gold):
+    report = score({}, gold)
+    assert report["missing"] == sorted(gold)
+    assert report["entities"]["recall"] == 0.0 and report["entities"]["fn"] == 404
+    assert report["relations"]["recall"] == 0.0
+
+
+def test_a_missing_type_costs_recall_of_that_type_only(gold):
+    report = score({k: _from_gold(g, drop_types=("Event",)) for k, g in gold.items()}, gold)
+    per = report["entities"]["per_type"]
+    assert per["Event"]["recall"] == 0.0 and per["Event"]["fn"] == 62
+    assert per["Person"]["f1"] == 1.0
+    assert report["entities"]["precision"] == 1.0
+    assert report["entities"]["recall"] == pytest.approx((404 - 62) / 404, abs=1e-4)
+
+
+def test_shifted_spans_fail_exact_but_match_partially(gold):
+    # every span starts one character late: overlapping, so partial match and linking hold
+    report = score({k: _from_gold(g, shift=1) for k, g in gold.items()}, gold)
+    assert report["entities"]["f1"] == 0.0
+    assert report["entities"]["partial"]["f1"] > 0.95
+    assert report["linking"]["f1"] > 0.95
+
+
+def test_wrong_links_cost_linking_not_mentions(gold):
+    preds = {}
+    for k, g in gold.items():
+        p = _from_gold(g)
+        for m in p.mentions:
+            if m.type == "Person":
+                m.entity = "someone-else"
+        preds[k] = p
+    report = score(preds, gold)
+    assert report["entities"]["f1"] == 1.0
+    assert report["linking"]["per_type"]["Person"]["f1"] == 0.0
+    assert report["linking"]["per_type"]["Place"]["f1"] == 1.0
+
+
+def test_quotations_match_by_speaker_and_overlapping_words(gold):
+    g = gold["002_aa80568b4da406dd"]
+    said = [r for r in g.relations if r["relation"] == "said" and r["subject"] == "yevgeny"][0]
+    quote = said["object"]
+    shorter = Candidate(g.id, "yevgeny", "said", said["evidence"], 0, 0.9, "t", value=quote[:30])
+    wrong_speaker = Candidate(g.id, "putin", "said", said["evidence"], 0, 0.9, "t", value=quote)
+    report = score({g.id: Prediction(g.id, candidates=[shorter, wrong_speaker])}, {g.id: g})
+    rel = report["relations"]["per_type"]["said"]
+    assert rel["tp"] == 1 and rel["fp"] == 1
+
+
+def test_duplicate_candidates_count_once(gold):
+    g = gold["003_69489bb5dd5d6fb8"]
+    r = next(r for r in g.relations if r["relation"] == "fled_to")
+    c = Candidate(g.id, r["subject"], "fledTo", r["evidence"], 0, 0.9, "t", object=r["object"])
+    report = score({g.id: Prediction(g.id, candidates=[c, c])}, {g.id: g})
+    assert report["relations"]["per_type"]["fledTo"]["tp"] == 1
+    assert report["relations"]["per_type"]["fledTo"]["fp"] == 0
+
+
+def test_boilerplate_is_scored_by_characters(gold):
+    g = gold["004_778bbb137ffcf9e7"]
+    half = [(s, s + (e - s + 1) // 2) for s, e in g.boilerplate]
+    report = score({g.id: Prediction(g.id, boilerplate=half)}, {g.id: g})
+    b = report["boilerplate"]
+    assert b["precision"] == 1.0 and 0.45 < b["recall"] < 0.55
+    assert b["gold_spans_found"] == len(g.boilerplate)  # each half-covered span counts
+
+
+def test_bad_gold_folders_are_clear_errors(tmp_path):
+    with pytest.raises(GoldError, match="does not exist"):
+        load_gold(tmp_path / "nope")
+    with pytest.raises(GoldError, match="no annotation file"):
+        load_gold(tmp_path)
+    (tmp_path / "a.json").write_text('{"doc": "a.txt",\n "mentions": [', encoding="utf-8")
+    with pytest.raises(GoldError, match=r"a\.json:2: not valid JSON"):
+        load_gold(tmp_path)
