@@ -50,6 +50,12 @@ def resolve_corpus(option: str | Path | None, use_default: bool = True) -> Path 
     return _default_corpus() if use_default else None
 
 
+def default_extracted_dir(data_dir: str | Path) -> Path:
+    """Where extraction writes candidates: `extracted/` beside the curated folder
+    (data/curated -> data/extracted), so a copy of the data folder carries its candidates."""
+    return Path(data_dir).parent / "extracted"
+
+
 @dataclass
 class Settings:
     """Everything a build needs to know about its inputs and outputs."""
@@ -62,6 +68,8 @@ class Settings:
     base_iri: str = field(default_factory=lambda: os.environ.get("KG_BASE_IRI", DEFAULT_BASE_IRI))
     check_owl: bool = True
     store: str = field(default_factory=default_store)  # "memory" or the folder of a store
+    #: Candidates files of extraction (JSONL); default: `extracted/` beside the curated folder.
+    extracted_dir: Path | None = None
 
     @property
     def in_memory(self) -> bool:
@@ -72,6 +80,11 @@ class Settings:
         self.ontology_dir = Path(self.ontology_dir)
         self.queries_dir = Path(self.queries_dir)
         self.out_dir = Path(self.out_dir)
+        self.extracted_dir = (
+            Path(self.extracted_dir)
+            if self.extracted_dir is not None
+            else default_extracted_dir(self.data_dir)
+        )
         self.store = str(self.store)
         if self.store != MEMORY:
             self.store = str(Path(self.store).expanduser())

@@ -727,23 +727,177 @@ class CurationLoader:
                     f"event '{ent.id}' is marked 'date: unknown' but a fact gives its date",
                 )
 
-    def load(self) -> CuratedData:
+    def load(self, extracted_dir: Path | None = None) -> CuratedData:
         self._pending_facts: list = []
         self.load_sources()
         self.load_entities()
+        extracted = ExtractedLoader(self, extracted_dir) if extracted_dir else None
+        if extracted:
+            extracted.load_entities()
         self.index = EntityIndex(self.data.entities, self.onto)
         self.problems += self.index.shared_names()
+        if extracted:
+            extracted.load_sources()
         self.load_facts()
         for item, origin, lines in self._pending_facts:
             fact = self._fact(item, origin, lines)
             if fact is not None:
                 self.data.facts.append(fact)
+        if extracted:
+            extracted.load_facts()
         self.cross_checks()
         return self.data
 
 
-def load_curated(data_dir: Path, ontology: Ontology, corpus: Corpus | None):
-    """(CuratedData, problems) for the curated folder."""
+class ExtractedLoader:
+    """Candidates files of extraction (status "proposed") -> extracted facts, checked like
+    curated ones.
+
+    Why through CurationLoader: an extracted fact must pass exactly the checks a curated one
+    passes (known relation, domain and range, evidence found in the article's body), and its
+    problems must read the same, located at the candidates file and line. Only the method
+    (extracted, so the builder keeps it in <source>/extracted, never in a curated graph), the
+    confidence and the origin differ. Accepted candidates are curated facts by then and
+    rejected ones are not facts: neither is loaded.
+    """
+
+    def __init__(self, loader: CurationLoader, folder: Path):
+        from .extraction.candidates import CandidatesError, candidate_paths, read_candidates
+
+        self.loader = loader
+        self.files = []
+        for path in candidate_paths(folder):
+            try:
+                self.files.append(read_candidates(path))
+            except CandidatesError as exc:
+                loader.error(Origin(_rel(Path(exc.file)), exc.line), exc.detail)
+            loader.data.files.append(_rel(path))
+        self.entity_ids: set[str] = set()
+
+    def _proposed(self, cf):
+        return [c for c in cf.candidates if c.status == "proposed"]
+
+    def load_entities(self) -> None:
+        """Proposed entities that proposed candidates refer to and the registry lacks."""
+        ents = self.loader.data.entities
+        for cf in self.files:
+            for cand in self._proposed(cf):
+                for eid in (cand.subject, cand.object):
+                    if not eid or eid in ents:
+                        continue
+                    ent = cf.entity(eid)
+                    if ent is None:
+                        continue  # reported with the fact: not a defined entity
+                    line = cf.entity_lines.get(eid) or cf.lines.get(cand.key)
+                    item = {"id": ent.id, "type": ent.type, "label": ent.label}
+                    if ent.wikidata:
+                        item["wikidata"] = ent.wikidata
+                    origin = Origin(_rel(cf.path), line)
+                    rec = self.loader._add_entity(item, origin, list(ent.aliases), [])
+                    if rec is not None:
+                        self.entity_ids.add(rec.id)
+
+    def load_sources(self) -> None:
+        """An article the curated sources lack becomes a source of its own (needs a publisher
+        the registry knows, as every article in the graph has one)."""
+        data = self.loader.data
+        for cf in self.files:
+            doc, sid = cf.document, cf.source
+            origin = Origin(_rel(cf.path), cf.document_line)
+            self._check_version(cf, origin)
+            if sid in data.sources:
+                continue
+            publisher = self._publisher(doc.get("publisher"))
+            if publisher is None:
+                self.loader.error(
+                    origin,
+                    f"article '{sid}' is not in sources.yaml and its publisher "
+                    f"({doc.get('publisher') or 'not given'}) is not an organisation of the "
+                    "registry: add the article to sources.yaml with its publisher",
+                )
+            rec = SourceRecord(
+                id=sid,
+                kind="article",
+                origin=origin,
+                publisher=publisher,
+                headline=doc.get("headline"),
+                file=doc.get("file"),
+            )
+            if doc.get("published"):
+                rec.published = self.loader._time(doc["published"], origin, "publication date")
+            data.sources[sid] = rec
+
+    def _publisher(self, name) -> str | None:
+        if not name:
+            return None
+        ents, onto = self.loader.data.entities, self.loader.onto
+        rec = ents.get(str(name))
+        found = [rec] if rec else self.loader.index.lookup(str(name))
+        orgs = [r for r in found if onto.is_a(KG[r.type], KG.Organisation)]
+        return orgs[0].id if len(orgs) == 1 else None
+
+    def _check_version(self, cf, origin: Origin) -> None:
+        """Warn when the article changed since extraction (offsets and quotes may be stale)."""
+        corpus, digest = self.loader.corpus, cf.document.get("sha256")
+        article = corpus.get(cf.source) if corpus is not None else None
+        if article is None or not digest or not article.path.is_file():
+            return
+        from .extraction.candidates import sha256
+
+        if sha256(article.text) != digest:
+            self.loader.error(
+                origin,
+                f"article '{cf.source}' changed since extraction; re-run kg extract",
+                "warning",
+            )
+
+    def load_facts(self) -> None:
+        for cf in self.files:
+            for cand in self._proposed(cf):
+                fact = self._fact(cf, cand)
+                if fact is not None:
+                    self.loader.data.facts.append(fact)
+        self._date_events()
+
+    def _fact(self, cf, cand) -> FactRecord | None:
+        item = {"subject": cand.subject, "relation": cand.relation, "source": cand.source}
+        if cand.object is not None:
+            item["object"] = cand.object
+        else:
+            item["value"] = cand.value
+        item["evidence"] = cand.evidence
+        item["confidence"] = str(cand.confidence)
+        for key in ("date", "note"):
+            if getattr(cand, key):
+                item[key] = getattr(cand, key)
+        origin = Origin(_rel(cf.path), cf.lines.get(cand.key))
+        fact = self.loader._fact(item, origin, LineDict())
+        if fact is None:
+            return None
+        fact.method = "extracted"
+        fact.origin = origin
+        if fact.evidence_offset is None:
+            fact.evidence_offset = cand.evidence_offset
+        return fact
+
+    def _date_events(self) -> None:
+        """Proposed events come undated unless a fact dates them: mark them 'date: unknown'
+        (as a curator would) rather than failing the build."""
+        dated = {f.subject for f in self.loader.data.facts if f.relation in EVENT_DATES}
+        for eid in self.entity_ids:
+            rec = self.loader.data.entities[eid]
+            if self.loader.onto.is_a(KG[rec.type], KG.Event):
+                rec.date_unknown = eid not in dated
+
+
+EVENT_DATES = ("date", "startDate", "endDate", "earliestDate", "latestDate")
+
+
+def load_curated(
+    data_dir: Path, ontology: Ontology, corpus: Corpus | None, extracted_dir: Path | None = None
+):
+    """(CuratedData, problems) for the curated folder, plus the proposed candidates of the
+    extracted folder when one is given and exists (as method="extracted" facts)."""
     loader = CurationLoader(data_dir, ontology, corpus)
-    data = loader.load()
+    data = loader.load(extracted_dir)
     return data, loader.problems

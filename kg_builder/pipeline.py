@@ -110,7 +110,9 @@ def make_settings(
     check_owl=True,
     use_default_corpus=True,
     store=None,
+    extracted=None,
 ) -> Settings:
+    """Settings from command-line style options; None means the default of each."""
     kwargs = {}
     if out is not None:
         kwargs["out_dir"] = Path(out)
@@ -120,6 +122,8 @@ def make_settings(
         kwargs["base_iri"] = base_iri
     if store is not None:
         kwargs["store"] = str(store)
+    if extracted is not None:
+        kwargs["extracted_dir"] = Path(extracted)
     settings = Settings(**kwargs, check_owl=check_owl)
     settings.corpus_dir = resolve_corpus(corpus, use_default=use_default_corpus)
     return settings
@@ -138,7 +142,7 @@ def load(settings: Settings | None = None, **kwargs) -> tuple[CuratedData, list[
     """Load and check the curated data; returns the data and every problem found."""
     settings = settings or make_settings(**kwargs)
     onto = load_ontology(settings.ontology_dir)
-    return load_curated(settings.data_dir, onto, open_corpus(settings))
+    return load_curated(settings.data_dir, onto, open_corpus(settings), settings.extracted_dir)
 
 
 def open_graph(settings: Settings, **kwargs) -> Store:
@@ -216,7 +220,7 @@ def _load_checked(settings: Settings, step) -> tuple[BuildResult, Ontology]:
     onto = load_ontology(settings.ontology_dir)
     corpus = open_corpus(settings)
     step("loading and checking curated facts")
-    data, problems = load_curated(settings.data_dir, onto, corpus)
+    data, problems = load_curated(settings.data_dir, onto, corpus, settings.extracted_dir)
     if any(p.severity == "error" for p in problems):
         raise CurationError(problems)
     return BuildResult(data, settings, corpus, list(problems)), onto
