@@ -1,0 +1,824 @@
+"""First stage of extraction: read article files, strip markup, find site boilerplate.
+
+`read_corpus` reads a folder of articles (plain text or HTML) with optional metadata
+(sources.yaml), and returns the documents it could read and the files it skipped, with the
+reason. Nothing is ever truncated silently: a file larger than `max_bytes` is skipped with a
+message that says how to read it.
+
+Offsets: every span (boilerplate here, mentions later) is a character offset into
+`Document.text`. For plain text that is the file decoded (UTF-8, or the detected encoding)
+with a leading byte-order mark removed and nothing else changed, so offsets agree with the
+gold annotations; for HTML it is the visible text after markup is stripped.
+
+Boilerplate (site furniture: navigation, credits, teasers, comment boxes, duplicated
+headlines) is *marked*, not deleted, so offsets stay stable and a reviewer can see what was
+left out. The heuristics are generic; precision matters more than recall, because article
+text lost is worse than a photo credit kept.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..dates import TimeValue, parse_time
+from ..errors import KGError
+from ..sources.yamlload import YAMLSyntaxError, load_yaml
+from .model import Document, Skipped
+
+ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
+DEFAULT_MAX_BYTES = 5_000_000
+METADATA_NAME = "sources.yaml"
+
+
+class ArticleError(ValueError):
+    """An article file that cannot be read as text; the run skips it and goes on."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class MetadataError(KGError):
+    """The metadata file (sources.yaml) is malformed: the run cannot trust any id in it."""
+
+    exit_code = 2
+
+    def __init__(self, path: Path | str, line: int | None, message: str):
+        self.path, self.line, self.message = str(path), line, message
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+# --------------------------------------------------------------------------------------------
+# Corpus and metadata
+
+
+def load_metadata(path: Path) -> list[dict]:
+    """The entries of a sources.yaml: a list of mappings, each with at least `id` or `file`.
+
+    Raises MetadataError naming the file and line when the YAML is malformed or an entry
+    has the wrong shape: a wrong id would attach facts to the wrong article.
+    """
+    try:
+        doc = load_yaml(path)
+    except YAMLSyntaxError as exc:
+        raise MetadataError(path, exc.line, exc.message) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MetadataError(path, None, f"cannot be read: {exc}") from exc
+    if doc is None:
+        return []
+    if isinstance(doc, dict) and isinstance(doc.get("sources"), list):
+        doc = doc["sources"]
+    if not isinstance(doc, list):
+        raise MetadataError(path, getattr(doc, "line", 1), "expected a list of article entries")
+    entries = []
+    for item in doc:
+        line = getattr(item, "line", None)
+        if not isinstance(item, dict):
+            raise MetadataError(path, line, f"entry {item!r} is not a mapping (id, file, ...)")
+        if not item.get("id") and not item.get("file"):
+            raise MetadataError(path, line, "entry has neither `id` nor `file`")
+        entries.append(item)
+    return entries
+
+
+def read_corpus(
+    folder: Path, metadata: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[Document], list[Skipped]]:
+    """Read every article of `folder` (sorted by name); skip, with a reason, what cannot be read.
+
+    Metadata comes from `metadata`, else `folder/sources.yaml` when present. A file the
+    metadata does not name is still read (id = file stem), with a warning on the Document; an
+    entry naming a missing file becomes a Skipped. A malformed metadata file raises
+    MetadataError (file and line).
+    """
+    folder = Path(folder)
+    if metadata is None and (folder / METADATA_NAME).is_file():
+        metadata = folder / METADATA_NAME
+    entries = load_metadata(Path(metadata)) if metadata is not None else []
+    files = sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+    )
+    by_file: dict[str, dict] = {}
+    docs: list[Document] = []
+    skipped: list[Skipped] = []
+    for entry in entries:
+        name = _entry_file(entry, files)
+        if name is None or not (folder / name).is_file():
+            what = f"file {entry.get('file')!r}" if entry.get("file") else "no file for this id"
+            line = getattr(entry, "line", None)
+            skipped.append(
+                Skipped(
+                    str(folder / (entry.get("file") or str(entry.get("id")))),
+                    f"named in {Path(metadata).name}"
+                    + (f" (line {line})" if line else "")
+                    + f" for id {entry.get('id')!r}, but {what} does not exist",
+                )
+            )
+            continue
+        by_file[name] = entry
+    for path in files:
+        entry = by_file.get(path.name)
+        try:
+            doc = read_document(
+                path,
+                doc_id=str(entry["id"]) if entry and entry.get("id") else None,
+                metadata=dict(entry) if entry else None,
+                max_bytes=max_bytes,
+            )
+        except ArticleError as exc:
+            skipped.append(Skipped(exc.path, exc.reason))
+            continue
+        if metadata is not None and entry is None:
+            doc.warnings.append(
+                f"not listed in {Path(metadata).name}: id {doc.id!r} taken from the file name"
+            )
+        docs.append(doc)
+    return docs, skipped
+
+
+def _entry_file(entry: dict, files: list[Path]) -> str | None:
+    """The file name an entry refers to: its `file`, else a file whose stem is its id."""
+    if entry.get("file"):
+        return str(entry["file"])
+    stem = str(entry.get("id"))
+    return next((p.name for p in files if p.stem == stem), None)
+
+
+# --------------------------------------------------------------------------------------------
+# One document
+
+
+def read_document(
+    path: Path,
+    doc_id: str | None = None,
+    metadata: dict | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Document:
+    """Read one article; raise ArticleError (path, reason) when it cannot be read as text.
+
+    Offsets into the returned Document.text are offsets into the *decoded* text (a UTF-8
+    byte-order mark removed); for HTML, into the visible text.
+    """
+    path = Path(path)
+    data = _read_bytes(path, max_bytes)
+    text, encoding, warnings = decode_bytes(data, path)
+    meta = dict(metadata or {})
+    doc = Document(
+        id=doc_id or str(meta.get("id") or path.stem),
+        path=path,
+        text=text,
+        metadata=meta,
+        encoding=encoding,
+        warnings=warnings,
+    )
+    html_spans: list[tuple[int, int]] = []
+    if path.suffix.lower() in HTML_SUFFIXES or _looks_like_html(text):
+        page = html_to_text(text)
+        if not page.text.strip():
+            raise ArticleError(path, "HTML page has no visible text")
+        doc.text, doc.format, html_spans = page.text, "html", page.boilerplate
+        if page.headline and not (meta.get("headline") or meta.get("title")):
+            meta["headline"] = page.headline
+        if page.published and not meta.get("published"):
+            meta["published"] = page.published
+    doc.published = _published(meta, doc.warnings)
+    headline = meta.get("headline") or meta.get("title")
+    found = find_boilerplate(doc.text, headline if isinstance(headline, str) else None)
+    doc.boilerplate = merge_spans(html_spans + found)
+    return doc
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; the size is checked first so an enormous file is never loaded."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ArticleError(
+                path,
+                f"{size:,} bytes, larger than {max_bytes:,} bytes; "
+                "raise --max-bytes to read it",
+            )
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except PermissionError:
+        raise ArticleError(path, "cannot be read: permission denied") from None
+    except OSError as exc:
+        raise ArticleError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:  # grew while we looked
+        raise ArticleError(
+            path, f"larger than {max_bytes:,} bytes; raise --max-bytes to read it"
+        )
+    if not data:
+        raise ArticleError(path, "empty file")
+    return data
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str, list[str]]:
+    """Decode an article's bytes: (text, encoding, warnings); ArticleError when not text.
+
+    UTF-8 first (a BOM is removed); otherwise the encoding charset-normalizer detects, with
+    a warning, because a wrong guess garbles names. Binary data (NUL bytes, or mostly
+    control characters) is refused rather than fed to the recognisers.
+    """
+    warnings: list[str] = []
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(enc)
+            except UnicodeDecodeError:
+                raise ArticleError(path, f"starts with a {enc} byte-order mark but is not {enc}")
+            if enc != "utf-8":
+                warnings.append(f"decoded as {enc} (byte-order mark)")
+            return _check_text(text, path), enc, warnings
+    if b"\x00" in data:
+        raise ArticleError(path, "binary file (contains NUL bytes), not text")
+    try:
+        text, encoding = data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = _detect(data, path)
+        warnings.append(f"decoded as {encoding} (the file is not valid UTF-8)")
+    return _check_text(text, path), encoding, warnings
+
+
+def _detect(data: bytes, path: Path | str) -> tuple[str, str]:
+    """Decode non-UTF-8 bytes with the encoding charset-normalizer finds most plausible."""
+    from charset_normalizer import from_bytes
+
+    declared = _declared_charset(data)
+    if declared:
+        try:
+            return data.decode(declared), declared
+        except (UnicodeDecodeError, LookupError):
+            pass
+    best = from_bytes(data).best()
+    if best is None:
+        raise ArticleError(path, "not text: no character encoding fits its bytes (binary?)")
+    return str(best), best.encoding
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in its first kilobytes (<meta charset=...>)."""
+    m = re.search(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", data[:4096], re.I)
+    if not m:
+        return None
+    name = m.group(1).decode("ascii").lower()
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _check_text(text: str, path: Path | str) -> str:
+    """Refuse whitespace-only text and text that is mostly control characters."""
+    if not text.strip():
+        raise ArticleError(path, "contains only whitespace")
+    sample = text[:100_000]
+    bad = sum(
+        1
+        for c in sample
+        if c == "\ufffd" or (unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+    )
+    if bad > 0.05 * len(sample):
+        raise ArticleError(path, f"binary file ({bad} control characters), not text")
+    return text
+
+
+def _published(meta: dict, warnings: list[str]) -> TimeValue | None:
+    """The publication date of the metadata; a bad one is a warning, not a crash."""
+    value = meta.get("published")
+    if value in (None, ""):
+        return None
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        warnings.append(f"published date ignored: {exc}")
+        return None
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith(("<!doctype html", "<html"))
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping spans (overlapping or touching spans joined)."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(sp for sp in spans if sp[1] > sp[0]):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+
+#: Elements whose content is never article text.
+DROP_TAGS = {
+    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
+    "iframe", "svg", "head", "button", "select", "textarea", "canvas", "object", "embed",
+    "dialog", "menu",
+}  # fmt: skip
+#: Elements that end a line.
+BLOCK_TAGS = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr", "article", "section",
+    "blockquote", "figcaption", "figure", "ul", "ol", "dl", "dt", "dd", "table", "pre",
+    "hr", "main", "address", "td", "th", "caption", "body",
+}  # fmt: skip
+#: Blocks separated from their neighbours by a blank line, as paragraphs are in plain text.
+PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table"}
+#: Words in a class or id that mark page furniture.
+_FURNITURE_CLASS = re.compile(
+    r"(?:^|[\s_-])(nav|navbar|navigation|menu|related|comments?|share|sharing|social|"
+    r"newsletter|footer|sidebar|advert\w*|ads?|promo\w*|cookies?|breadcrumbs?|"
+    r"teasers?|recommend\w*)(?:$|[\s_-])",
+    re.I,
+)
+_FURNITURE_ROLES = {"navigation", "complementary", "contentinfo", "banner", "search"}
+_PUBLISHED_META = (
+    "article:published_time", "og:published_time", "datepublished", "pubdate",
+    "publishdate", "dc.date", "dc.date.issued", "date",
+)  # fmt: skip
+
+
+@dataclass
+class HtmlPage:
+    """What html_to_text makes of a page."""
+
+    text: str
+    boilerplate: list[tuple[int, int]] = field(default_factory=list)
+    headline: str | None = None
+    published: str | None = None
+
+
+def html_to_text(html: str) -> HtmlPage:
+    """The visible text of an HTML page, with the spans of furniture-like elements.
+
+    Scripts, styles, navigation, headers/footers (except the header of an <article>),
+    asides and forms are dropped; block elements become line breaks (paragraphs a blank
+    line); whitespace is collapsed within lines. Figure captions and elements whose
+    class/id/role says navigation, related, comments, share, ... are kept in the text but
+    marked as boilerplate, unless they hold most of the page (a badly named wrapper).
+    """
+    import lxml.html
+
+    source = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    try:
+        root = lxml.html.document_fromstring(source)
+    except Exception as exc:  # lxml raises ParserError for empty or unparsable documents
+        raise ArticleError("<html>", f"HTML cannot be parsed: {exc}") from None
+    builder = _TextBuilder()
+    body = root.find("body")
+    top = body if body is not None else root
+    total = len(top.text_content())
+    stack: list[tuple[str, object, bool]] = [("el", top, False)]
+    while stack:
+        kind, item, flag = stack.pop()
+        if kind == "text":
+            builder.text(item, flag)
+        elif kind == "break":
+            builder.brk(item)
+        else:
+            _visit(item, flag, total, stack)
+    page = HtmlPage(builder.result(), merge_spans(builder.spans))
+    page.headline = _headline(root)
+    page.published = _published_html(root)
+    return page
+
+
+def _visit(el, flag: bool, total: int, stack: list) -> None:
+    """Push an element's content on the stack (reversed: the stack pops last-in first)."""
+    tag = el.tag.lower() if isinstance(el.tag, str) else None
+    todo: list[tuple[str, object, bool]] = []
+    if tag is None or _dropped(el, tag):
+        pass
+    else:
+        flag = flag or _furniture(el, tag, total)
+        block = tag in BLOCK_TAGS
+        gap = 2 if tag in PARAGRAPH_TAGS else 1
+        if block:
+            todo.append(("break", gap, flag))
+        if el.text:
+            todo.append(("text", el.text, flag))
+        for child in el:
+            todo.append(("el", child, flag))
+        if block:
+            todo.append(("break", gap, flag))
+    stack.extend(reversed(todo))
+
+
+def _dropped(el, tag: str) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    if tag == "header":  # the header of an article holds its headline
+        return not any(a.tag == "article" for a in el.iterancestors())
+    return tag in DROP_TAGS
+
+
+def _furniture(el, tag: str, total: int) -> bool:
+    """Figure captions and elements named like furniture, unless they hold the article."""
+    named = " ".join(filter(None, [el.get("class"), el.get("id")]))
+    if not (
+        tag == "figcaption"
+        or _FURNITURE_CLASS.search(named)
+        or (el.get("role") or "").lower() in _FURNITURE_ROLES
+    ):
+        return False
+    if tag in ("article", "main") or el.find(".//h1") is not None:
+        return False
+    return len(el.text_content()) < 0.4 * max(total, 1) or tag == "figcaption"
+
+
+def _headline(root) -> str | None:
+    for path in (".//h1", ".//title"):
+        el = root.find(path)
+        if el is not None:
+            text = " ".join(el.text_content().split())
+            if text:
+                return text
+    return None
+
+
+def _published_html(root) -> str | None:
+    """The page's publication date (YYYY-MM-DD, or as precise as it says) from meta/time."""
+    values = []
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key in _PUBLISHED_META:
+            values.append(meta.get("content") or "")
+    values += [t.get("datetime") or "" for t in root.iter("time")]
+    for value in values:
+        m = re.match(r"\s*(\d{4}(?:-\d{2}(?:-\d{2})?)?)", value)
+        if m:
+            try:
+                return parse_time(m.group(1)).text
+            except ValueError:
+                continue
+    return None
+
+
+class _TextBuilder:
+    """Assembles visible text: whitespace collapsed, at most one blank line between blocks."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pos = 0
+        self.breaks = 0  # line breaks wanted before the next word
+        self.space = False  # a space wanted before the next word
+        self.spans: list[tuple[int, int]] = []
+
+    def _write(self, s: str) -> None:
+        self.parts.append(s)
+        self.pos += len(s)
+
+    def brk(self, n: int) -> None:
+        self.breaks = max(self.breaks, n)
+
+    def text(self, raw: str, flag: bool) -> None:
+        words = raw.split()
+        if raw[:1].isspace():
+            self.space = True
+        for i, word in enumerate(words):
+            if self.pos and self.breaks:
+                self._write("\n" * self.breaks)
+            elif self.pos and (self.space or i):
+                self._write(" ")
+            self.breaks, self.space = 0, False
+            start = self.pos
+            self._write(word)
+            if flag:
+                self.spans.append((start, self.pos))
+        if words and raw[-1:].isspace():
+            self.space = True
+
+    def result(self) -> str:
+        return "".join(self.parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Boilerplate in plain text
+
+_QUOTES = str.maketrans({c: "'" for c in "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00ab\u00bb\"`"})
+
+
+def _norm(line: str) -> str:
+    """Lower case, typographic quotes folded, whitespace (incl. no-break spaces) collapsed."""
+    return " ".join(line.translate(_QUOTES).lower().split())
+
+
+# Whole lines that are site furniture (compared after _norm, trailing ":.!" removed).
+_FURNITURE_LINES = {
+    "connect with us", "follow us", "follow us on", "stay connected", "source link", "source",
+    "about author", "about the author", "comments are closed", "comments", "comment",
+    "leave a reply", "leave a comment", "post comment", "add comment", "add a comment",
+    "show comments", "view comments", "share", "share this", "share this article",
+    "share this story", "share this post", "share article", "tweet", "subscribe", "sign up",
+    "log in", "login", "sign in", "register", "advertisement", "advertising", "sponsored",
+    "sponsored content", "skip to content", "skip to main content", "menu", "search", "home",
+    "print", "email", "e-mail", "copy link", "link copied", "video thumbnail",
+    "youtube video thumbnail", "play video", "watch video", "watch", "loading", "loading...",
+    "close", "accept", "accept all", "reject all", "cookie settings", "back to top",
+    "scroll to top", "no comments", "reply", "cancel reply", "all rights reserved",
+    "facebook", "twitter", "x", "whatsapp", "telegram", "linkedin", "reddit", "pinterest",
+    "vk", "messenger", "viber", "flipboard", "copy", "listen", "listen to this article",
+    "hi, what are you looking for?", "what are you looking for?", "search for", "type here",
+}  # fmt: skip
+
+_FURNITURE_PATTERNS = [
+    re.compile(p, re.I)
+    for p in (
+        r"(your )?e-?mail address will not be published\b.*",
+        r"required fields are marked\b.*",
+        r"(save my name|notify me of)\b.*\b(comment|email|browser)\b.*",
+        r"you must be logged in to post a comment\b.*",
+        r"\d+ comments?",
+        r".{0,40}\bvideo thumbnail",
+        r"(we|this (web)?site|our site) uses? cookies\b.*",
+        r".{0,150}\bcookies?\b.{0,150}\b(accept|consent|cookie policy|privacy policy)\b.{0,80}",
+        r"(©|\(c\)|copyright\b).{0,150}",
+        r".{0,120}\ball rights reserved\b.{0,40}",
+        r"(subscribe|sign up|register)\b.{0,80}\bnewsletter\b.{0,120}",
+        r"(share|follow us)( (on|via|with))?( (facebook|twitter|x|telegram|whatsapp|linkedin|"
+        r"email|vk|instagram|youtube)[ ,/|]*)+",
+        r"((facebook|twitter|x|telegram|whatsapp|linkedin|email|vk|instagram|youtube|reddit"
+        r"|pinterest|print|copy link|share)[ ,/|·•]*){2,}",
+        r"(tags|topics|filed under|posted in|categories|category|keywords)\s*:.{0,300}",
+        r"(click|tap) here to (subscribe|read|see|watch|share)\b.{0,150}",
+    )
+]
+
+# A line starting like this is a link to another story.
+_LINK_START = re.compile(
+    r"(?:See also|SEE ALSO|Read also|READ ALSO|Also read|ALSO READ|Read more|READ MORE|"
+    r"Related|RELATED|More on this|Read next|READ NEXT|Watch also|Listen also)\b"
+    r"(?:\s*[:\-\u2013\u2014|]|[\s\u00a0]|$)"
+)
+_PREV_NEXT = re.compile(
+    r"(?:PREV|NEXT|PREVIOUS|(?:Previous|Next|Prev|Older|Newer)\s+(?:article|post|story|page|"
+    r"news|item))\b(?:\s|:|$)|(?:«|‹|<|←)\s*(?:Prev|Previous)\b|(?:Next|Prev|Previous)\s*(?:»|›|>|→)"
+)
+# A heading that introduces teasers of other stories (after _norm, trailing ":" removed).
+_TEASER_HEADINGS = {
+    "you may also like", "you might also like", "you may like", "you might like",
+    "you may be interested in", "you might be interested in", "recommended",
+    "recommended for you", "recommended stories", "recommended articles", "more from",
+    "more stories", "more news", "more articles", "more to read", "related", "related news",
+    "related stories", "related articles", "related posts", "related content",
+    "related coverage", "related topics", "read next", "what to read next", "up next",
+    "most read", "most popular", "most viewed", "popular", "popular posts", "popular now",
+    "trending", "trending now", "trending stories", "latest", "latest news", "latest stories",
+    "latest posts", "top stories", "don't miss", "do not miss", "editor's picks",
+    "editors' picks", "also on", "more on this story", "more on this topic", "in other news",
+    "other news", "read more", "more in", "also read", "further reading", "similar articles",
+    "from around the web", "around the web", "sponsored stories", "promoted stories",
+}  # fmt: skip
+_TEASER_START = re.compile(r"(more from|more in|more on|latest from|also on)\b", re.I)
+
+_CREDIT_WORDS = r"(?:Photos?|PHOTO|Image|Images|Picture|Photograph|Illustration|Credit|" \
+    r"Photo credit|Image credit|Video|Source)"
+# "Photo: X/Agency" at the start of a line, glued to the end of a caption, or after a sentence.
+_CREDIT_LABEL = re.compile(
+    r"(?:(?<=^)|(?<=[a-z\u00df-\u00ff.!?\"'\u201d\u2019)\]])|(?<=[.!?]\s)|(?<=\s[|\u2013\u2014-]\s))"
+    + _CREDIT_WORDS
+    + r"\s*:\s*\S.{0,150}$"
+)
+# "(Photo: ...)", "(AP Photo/...)", "[Photo by ...]" anywhere.
+_CREDIT_PAREN = re.compile(
+    r"[(\[](?:[A-Z]{2,6}\s+)?" + _CREDIT_WORDS + r"\s*(?::|/|by\b|credit\b)[^)\]\n]{1,150}[)\]]"
+)
+_CREDIT_BY = re.compile(r"^(?:Photo|Photos|Image|Picture|Video)\s+(?:by|credit|courtesy)\b.{1,150}$")
+_AGENCIES = (
+    r"(?:AFP|Reuters|REUTERS|AP|EPA|EPA-EFE|TASS|Sputnik|RIA Novosti|Anadolu|Xinhua|DPA|dpa|"
+    r"ANP|PAP|Lehtikuva|Scanpix|NTB|Ritzau|ANSA|Bloomberg|NurPhoto|SOPA Images|ZUMA|Alamy|"
+    r"Shutterstock|Profimedia|Getty Images|Getty|iStock|Wikimedia Commons|Unsplash|Pixabay)"
+)
+# "Name Surname/AFP via Getty Images", "Reuters/Name", "© AFP" on a line of its own.
+_CREDIT_LINE = re.compile(
+    rf"(?:.{{0,80}}\s*[/|]\s*{_AGENCIES}\b.{{0,60}}|{_AGENCIES}\s*/\s*\S.{{0,80}}|"
+    rf"(?:©|\(c\))\s*.{{0,80}}|.{{0,80}}\bvia {_AGENCIES}|.{{0,80}}\bGetty Images|"
+    rf"{_AGENCIES}\s+(?:photo|Photo|PHOTO)\b.{{0,80}})"
+)
+_BYLINE = re.compile(
+    r"(?:By|BY|Written by|Words by)\s+[A-Z][\w.'\u2019-]+(?:\s+[A-Z][\w.'\u2019-]+){0,3}"
+    r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'\u2019-]+(?:\s+[A-Z][\w.'\u2019-]+){0,3})*"
+    r"(?:\s*[,|\u2013\u2014-]\s*(?:[A-Z][\w.'\u2019-]*\s*){1,4})?"
+)
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_STAMP_WORDS = re.compile(
+    rf"\b(?:published|updated|last updated|posted|modified|date|on|at|{_MONTHS}|monday|"
+    r"tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|am|pm|"
+    r"gmt|utc|cet|cest|eet|eest|msk|est|edt|bst|pst|mins?|minutes?|hours?|ago|read|min read)\b",
+    re.I,
+)
+
+
+@dataclass
+class _Line:
+    start: int  # offset of the first non-space character
+    end: int  # offset after the last non-space character
+    text: str  # the stripped line
+
+    @property
+    def norm(self) -> str:
+        return _norm(self.text).rstrip(":.!").strip()
+
+
+def _lines(text: str) -> list[_Line]:
+    """The non-blank lines of `text` with the offsets of their stripped content."""
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
+        pos += len(raw) + 1
+    return out
+
+
+def find_boilerplate(text: str, headline: str | None = None) -> list[tuple[int, int]]:
+    """Spans of site furniture in plain text: sorted, non-overlapping character offsets.
+
+    Generic heuristics, each conservative: whole furniture lines (comment boxes, share and
+    subscribe lines, cookie notices, "Source link"), links to other stories ("See also ...",
+    "PREV ..."), photo credits (only the credit part of a caption line), teaser blocks after
+    a "You may also like" heading near the end, headlines repeated verbatim (or nearly) and
+    short navigation lines above the headline, bylines and date stamps on lines of their own,
+    and lines without a letter or digit. A span covers the line's content, not its newline.
+    """
+    lines = _lines(text)
+    spans: list[tuple[int, int]] = []
+    for line in lines:
+        spans.extend(_line_furniture(line))
+    spans.extend(_teaser_blocks(lines, len(text)))
+    spans.extend(_headline_furniture(lines, headline))
+    return merge_spans(spans)
+
+
+def _line_furniture(line: _Line) -> list[tuple[int, int]]:
+    """Furniture recognisable from one line alone."""
+    whole = [(line.start, line.end)]
+    t, norm = line.text, line.norm
+    if not any(c.isalnum() for c in t):
+        return whole
+    if norm in _FURNITURE_LINES or norm in _TEASER_HEADINGS:
+        return whole
+    if len(t) <= 400 and any(p.fullmatch(norm) for p in _FURNITURE_PATTERNS):
+        return whole
+    if len(t) <= 400 and (_LINK_START.match(t) or _PREV_NEXT.match(t)):
+        return whole
+    if _is_credit_line(t) or _is_byline_or_stamp(t):
+        return whole
+    return _credit_parts(line)
+
+
+def _is_credit_line(t: str) -> bool:
+    """A short line that is only a photo credit ("Name/AFP via Getty Images")."""
+    if len(t) > 140 or len(t.split()) > 16:
+        return False
+    if _CREDIT_BY.match(t):
+        return True
+    return bool(_CREDIT_LINE.fullmatch(t)) and not re.search(r"[.!?]\s+[A-Z]", t)
+
+
+def _credit_parts(line: _Line) -> list[tuple[int, int]]:
+    """The credit inside a caption line: "...Photo: X/Y" to the line's end, or "(Photo: X)"."""
+    out = []
+    m = _CREDIT_LABEL.search(line.text)
+    if m:
+        out.append((line.start + m.start(), line.end))
+    for m in _CREDIT_PAREN.finditer(line.text):
+        out.append((line.start + m.start(), line.start + m.end()))
+    return out
+
+
+def _is_byline_or_stamp(t: str) -> bool:
+    """A byline ("By Jane Doe, Reuters") or a date stamp alone on its line."""
+    if len(t) > 100:
+        return False
+    if _BYLINE.fullmatch(t):
+        return True
+    rest = _STAMP_WORDS.sub(" ", t)
+    rest = re.sub(r"[\d\s,.:/|()\u2013\u2014+-]", "", rest)
+    return not rest and bool(re.search(r"\d", t)) and bool(_STAMP_WORDS.search(t))
+
+
+def _teaser_blocks(lines: list[_Line], length: int) -> list[tuple[int, int]]:
+    """A teaser heading and, in the last half of the page, the short lines that follow it.
+
+    Teasers of other stories are short headlines and labels; a block ends at a line long
+    enough to be an article paragraph. Early in the page only the heading is marked, so an
+    article sentence after a stray "Related" line is never lost.
+    """
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        heading = line.norm in _TEASER_HEADINGS or (
+            _TEASER_START.match(line.norm) and len(line.text) <= 60 and line.text[-1:] != "."
+        )
+        if not heading:
+            i += 1
+            continue
+        out.append((line.start, line.end))
+        i += 1
+        if line.start < length / 2:
+            continue
+        taken = 0
+        while i < len(lines) and len(lines[i].text) <= 300 and taken < 40:
+            out.append((lines[i].start, lines[i].end))
+            i += 1
+            taken += 1
+    return out
+
+
+def _headline_furniture(lines: list[_Line], headline: str | None) -> list[tuple[int, int]]:
+    """Repeated headlines (keep the first exact one) and short navigation lines above it."""
+    from rapidfuzz import fuzz
+
+    if not lines:
+        return []
+    top = lines[:12]
+    if headline and _norm(headline):
+        target = _norm(headline)
+    else:
+        target = _norm(lines[0].text)
+        if len(target.split()) < 3:
+            return []
+    similar = [
+        i for i, ln in enumerate(top) if fuzz.ratio(_norm(ln.text), target) >= 90
+    ]
+    exact = [i for i, ln in enumerate(lines) if _norm(ln.text) == target]
+    if not similar and not exact:
+        return []
+    keep = exact[0] if exact else similar[0]
+    out = [(lines[i].start, lines[i].end) for i in sorted(set(similar) | set(exact)) if i != keep]
+    if headline and keep < len(top):
+        for ln in lines[:keep]:
+            if len(ln.text) <= 60 and len(ln.text.split()) <= 8:
+                out.append((ln.start, ln.end))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring
+
+
+def boilerplate_scores(
+    predicted: list[tuple[int, int]], gold: list[tuple[int, int]], text: str
+) -> dict:
+    """Character-level precision/recall/F1 and span-level counts of predicted boilerplate.
+
+    A gold span is found when at least half of its characters are predicted; a predicted
+    span is correct when at least half of its characters are gold. Empty sets score 1.0
+    (nothing to find, or nothing claimed).
+    """
+    n = len(text)
+    pred_chars = _chars(predicted, n)
+    gold_chars = _chars(gold, n)
+    both = len(pred_chars & gold_chars)
+    p = both / len(pred_chars) if pred_chars else 1.0
+    r = both / len(gold_chars) if gold_chars else 1.0
+    found = [sp for sp in gold if _covered(sp, pred_chars) >= 0.5]
+    correct = [sp for sp in predicted if _covered(sp, gold_chars) >= 0.5]
+    return {
+        "char_precision": p,
+        "char_recall": r,
+        "char_f1": 2 * p * r / (p + r) if p + r else 0.0,
+        "gold_spans": len(gold),
+        "gold_found": len(found),
+        "predicted_spans": len(predicted),
+        "predicted_correct": len(correct),
+        "span_recall": len(found) / len(gold) if gold else 1.0,
+        "span_precision": len(correct) / len(predicted) if predicted else 1.0,
+        "missed": [sp for sp in gold if sp not in found],
+        "spurious": [sp for sp in predicted if sp not in correct],
+    }
+
+
+def _chars(spans: list[tuple[int, int]], n: int) -> set[int]:
+    return {i for s, e in spans for i in range(max(0, s), min(e, n))}
+
+
+def _covered(span: tuple[int, int], chars: set[int]) -> float:
+    s, e = span
+    return sum(1 for i in range(s, e) if i in chars) / (e - s) if e > s else 1.0
