@@ -78,14 +78,25 @@ def load_metadata(path: Path) -> list[dict]:
     if not isinstance(doc, list):
         raise MetadataError(path, getattr(doc, "line", 1), "expected a list of article entries")
     entries = []
-    for item in doc:
-        line = getattr(item, "line", None)
+    for index, item in enumerate(doc):
+        line = getattr(item, "line", None) or _item_line(path, index)
         if not isinstance(item, dict):
             raise MetadataError(path, line, f"entry {item!r} is not a mapping (id, file, ...)")
         if not item.get("id") and not item.get("file"):
             raise MetadataError(path, line, "entry has neither `id` nor `file`")
         entries.append(item)
     return entries
+
+
+def _item_line(path: Path, index: int) -> int | None:
+    """The line of the index-th item of a YAML list (scalars do not remember their line)."""
+    import yaml
+
+    try:
+        node = yaml.compose(Path(path).read_text(encoding="utf-8"))
+        return node.value[index].start_mark.line + 1
+    except (yaml.YAMLError, AttributeError, IndexError, OSError):
+        return None
 
 
 def read_corpus(
@@ -112,7 +123,7 @@ def read_corpus(
         name = _entry_file(entry, files)
         if name is None or not (folder / name).is_file():
             what = f"file {entry.get('file')!r}" if entry.get("file") else "no file for this id"
-            line = getattr(entry, "line", None)
+            line = entry.line_of("file") if hasattr(entry, "line_of") else None
             skipped.append(
                 Skipped(
                     str(folder / (entry.get("file") or str(entry.get("id")))),
@@ -266,10 +277,23 @@ def _detect(data: bytes, path: Path | str) -> tuple[str, str]:
             return data.decode(declared), declared
         except (UnicodeDecodeError, LookupError):
             pass
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None:
         raise ArticleError(path, "not text: no character encoding fits its bytes (binary?)")
-    return str(best), best.encoding
+    # Short Western texts fit several code pages equally well (cp1250 turns "Andreï" into
+    # "Andreď"); on a tie prefer cp1252, the most common legacy encoding of web pages.
+    for m in matches:
+        tied = m.chaos == best.chaos and abs(m.coherence - best.coherence) < 0.01
+        if tied and m.encoding == "cp1252":
+            return str(m), "cp1252"
+    text = str(best)
+    try:
+        if data.decode("cp1252") == text:
+            return text, "cp1252"
+    except UnicodeDecodeError:
+        pass
+    return text, best.encoding
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -419,6 +443,8 @@ def _visit(el, flag: bool, total: int, stack: list) -> None:
             todo.append(("text", el.text, flag))
         for child in el:
             todo.append(("el", child, flag))
+            if child.tail:  # the text after a child belongs to this element
+                todo.append(("text", child.tail, flag))
         if block:
             todo.append(("break", gap, flag))
     stack.extend(reversed(todo))
@@ -496,14 +522,21 @@ class _TextBuilder:
         if raw[:1].isspace():
             self.space = True
         for i, word in enumerate(words):
+            before, joined = self.pos, False
             if self.pos and self.breaks:
                 self._write("\n" * self.breaks)
             elif self.pos and (self.space or i):
                 self._write(" ")
+                joined = True
             self.breaks, self.space = 0, False
             start = self.pos
             self._write(word)
-            if flag:
+            if not flag:
+                continue
+            last = self.spans[-1][1] if self.spans else -1
+            if last == start or (joined and last == before):
+                self.spans[-1] = (self.spans[-1][0], self.pos)  # one span per line of furniture
+            else:
                 self.spans.append((start, self.pos))
         if words and raw[-1:].isspace():
             self.space = True
@@ -515,7 +548,9 @@ class _TextBuilder:
 # --------------------------------------------------------------------------------------------
 # Boilerplate in plain text
 
-_QUOTES = str.maketrans({c: "'" for c in "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00ab\u00bb\"`"})
+_QUOTES = str.maketrans(
+    {c: "'" for c in "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00ab\u00bb\"`"}
+)
 
 
 def _norm(line: str) -> str:
@@ -566,13 +601,14 @@ _FURNITURE_PATTERNS = [
 
 # A line starting like this is a link to another story.
 _LINK_START = re.compile(
-    r"(?:See also|SEE ALSO|Read also|READ ALSO|Also read|ALSO READ|Read more|READ MORE|"
-    r"Related|RELATED|More on this|Read next|READ NEXT|Watch also|Listen also)\b"
-    r"(?:\s*[:\-\u2013\u2014|]|[\s\u00a0]|$)"
+    r"(?:(?:See also|SEE ALSO|Read also|READ ALSO|Also read|ALSO READ|Read more|READ MORE|"
+    r"Watch also|Listen also)\b(?:\s*[:\-\u2013\u2014|]|[\s\u00a0]|$)"
+    r"|(?:Related|RELATED|More on this|Read next|READ NEXT)\s*(?:[:|\u2013\u2014]|-\s))"
 )
 _PREV_NEXT = re.compile(
     r"(?:PREV|NEXT|PREVIOUS|(?:Previous|Next|Prev|Older|Newer)\s+(?:article|post|story|page|"
-    r"news|item))\b(?:\s|:|$)|(?:«|‹|<|←)\s*(?:Prev|Previous)\b|(?:Next|Prev|Previous)\s*(?:»|›|>|→)"
+    r"news|item))\b(?:\s|:|$)"
+    r"|(?:«|‹|<|←)\s*(?:Prev|Previous)\b|(?:Next|Prev|Previous)\s*(?:»|›|>|→)"
 )
 # A heading that introduces teasers of other stories (after _norm, trailing ":" removed).
 _TEASER_HEADINGS = {
@@ -595,7 +631,8 @@ _CREDIT_WORDS = r"(?:Photos?|PHOTO|Image|Images|Picture|Photograph|Illustration|
     r"Photo credit|Image credit|Video|Source)"
 # "Photo: X/Agency" at the start of a line, glued to the end of a caption, or after a sentence.
 _CREDIT_LABEL = re.compile(
-    r"(?:(?<=^)|(?<=[a-z\u00df-\u00ff.!?\"'\u201d\u2019)\]])|(?<=[.!?]\s)|(?<=\s[|\u2013\u2014-]\s))"
+    r"(?:(?<=^)|(?<=[a-z\u00df-\u00ff.!?\"'\u201d\u2019)\]])|(?<=[.!?]\s)"
+    r"|(?<=\s[|\u2013\u2014-]\s))"
     + _CREDIT_WORDS
     + r"\s*:\s*\S.{0,150}$"
 )
@@ -603,7 +640,9 @@ _CREDIT_LABEL = re.compile(
 _CREDIT_PAREN = re.compile(
     r"[(\[](?:[A-Z]{2,6}\s+)?" + _CREDIT_WORDS + r"\s*(?::|/|by\b|credit\b)[^)\]\n]{1,150}[)\]]"
 )
-_CREDIT_BY = re.compile(r"^(?:Photo|Photos|Image|Picture|Video)\s+(?:by|credit|courtesy)\b.{1,150}$")
+_CREDIT_BY = re.compile(
+    r"^(?:Photo|Photos|Image|Picture|Video)\s+(?:by|credit|courtesy)\b.{1,150}$"
+)
 _AGENCIES = (
     r"(?:AFP|Reuters|REUTERS|AP|EPA|EPA-EFE|TASS|Sputnik|RIA Novosti|Anadolu|Xinhua|DPA|dpa|"
     r"ANP|PAP|Lehtikuva|Scanpix|NTB|Ritzau|ANSA|Bloomberg|NurPhoto|SOPA Images|ZUMA|Alamy|"
@@ -611,7 +650,8 @@ _AGENCIES = (
 )
 # "Name Surname/AFP via Getty Images", "Reuters/Name", "© AFP" on a line of its own.
 _CREDIT_LINE = re.compile(
-    rf"(?:.{{0,80}}\s*[/|]\s*{_AGENCIES}\b.{{0,60}}|{_AGENCIES}\s*/\s*\S.{{0,80}}|"
+    rf"(?:(?:[\w.'\u2019-]+\s+){{0,4}}[\w.'\u2019-]*\s*[/|]\s*{_AGENCIES}\b[^.!?]{{0,60}}\.?|"
+    rf"{_AGENCIES}\s*/\s*\S.{{0,80}}|"
     rf"(?:©|\(c\))\s*.{{0,80}}|.{{0,80}}\bvia {_AGENCIES}|.{{0,80}}\bGetty Images|"
     rf"{_AGENCIES}\s+(?:photo|Photo|PHOTO)\b.{{0,80}})"
 )
@@ -764,8 +804,10 @@ def _headline_furniture(lines: list[_Line], headline: str | None) -> list[tuple[
         target = _norm(lines[0].text)
         if len(target.split()) < 3:
             return []
+    # Near copies only count against a known headline: without one, a variant line may be
+    # the real headline and the first line the broken copy.
     similar = [
-        i for i, ln in enumerate(top) if fuzz.ratio(_norm(ln.text), target) >= 90
+        i for i, ln in enumerate(top) if headline and fuzz.ratio(_norm(ln.text), target) >= 90
     ]
     exact = [i for i, ln in enumerate(lines) if _norm(ln.text) == target]
     if not similar and not exact:
