@@ -409,6 +409,12 @@ def generic_places(min_population: int = 100_000) -> tuple[tuple[str, str, list[
     out = []
     for c in gc.get_countries().values():
         out.append((str(c["geonameid"]), "Country", [c["name"]]))
+    for c in gc.get_continents().values():
+        names = [c["name"]] + [
+            n["name"] for n in c.get("alternateNames", [])
+            if n.get("lang") == "en" and n["name"] != c["name"] and _usable_name(n["name"])
+        ]
+        out.append((str(c["geonameId"]), "Region", names))
     for c in gc.get_cities().values():
         if c.get("population", 0) < min_population:
             continue

@@ -1,0 +1,473 @@
+"""Mentions of people, organisations, places and events: the offline "rules" backend.
+
+Three passes over the article body (never inside `doc.boilerplate`), each keeping only spans the
+earlier passes left free, so mentions never overlap:
+
+1. gazetteer: names the `EntityIndex` knows (the graph's labels and aliases, GeoNames countries
+   and cities), longest match first, on word boundaries, with case rules (a capitalised name
+   needs a capital in the text; an acronym needs capitals);
+2. event triggers: a generic lexicon of trigger words typed with an ontology event class;
+3. patterns: capitalised token sequences the index does not know, typed by cues around them
+   (titles and speech verbs for people, heads and suffixes and acronyms for organisations,
+   prepositions and "region"/"border" for places). Sentence-initial capitals, months and
+   weekdays, stop words and nationality adjectives are not names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .gazetteer import MONTHS_AND_DAYS, EntityIndex, _stop_words, fold
+from .model import Document, Mention
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+#: What may separate the words of one name: a space, a hyphen, an apostrophe, an initial's dot.
+_NAME_GAP = re.compile(r"^(?:[ \u00a0]|-|\u2010|\u2011|'|\u2019|\.[ \u00a0]?)$|^\.? ?$|^ ?- ?$")
+
+PERSON_TITLES = frozenset(
+    """
+    mr mrs ms miss dr prof sir president minister premier chancellor spokesman spokeswoman
+    spokesperson secretary general colonel col lieutenant lt major sergeant captain admiral
+    commander senator governor mayor ambassador director chairman chairwoman chair head
+    judge lawyer pope king queen prince princess deputy officer soldier journalist
+    correspondent writer reporter activist leader founder president-elect coordinator
+    wife husband son daughter brother sister mother father friend colleague named
+    """.split()
+)
+SPEECH_VERBS = frozenset(
+    "said says say told tells added adds explained explains asked asks recalled recalls "
+    "wrote writes noted notes stressed confided confides insisted insists continued "
+    "continues admitted admits declared declares remembers remembered recounts recounted "
+    "quips quipped describes described".split()
+)
+#: Head words and suffixes of organisation names, with the class they suggest.
+ORG_HEADS = {
+    **dict.fromkeys(
+        "ministry department service services agency council committee guard guards police "
+        "government administration parliament duma senate court prosecutor office kremlin "
+        "commission directorate inspectorate authority authorities".split(),
+        "GovernmentBody",
+    ),
+    **dict.fromkeys("army forces navy military brigade regiment division".split(),
+                    "ArmedForces"),
+    **dict.fromkeys(
+        "news tv radio press times post herald journal gazette telegraph channel television "
+        "newspaper media agence".split(),
+        "MediaOrganisation",
+    ),
+    **dict.fromkeys(
+        "foundation organization organisation association society fund bureau institute "
+        "centre center movement coalition league federation watch network initiative "
+        "project alliance".split(),
+        "NGO",
+    ),
+    **dict.fromkeys("union nations nato".split(), "IntergovernmentalOrganisation"),
+    **dict.fromkeys("inc ltd llc corp company group bank airlines maps".split(), "Company"),
+    **dict.fromkeys("party".split(), "Organisation"),
+}
+#: Lower-case nouns for state institutions: "<Demonym> authorities" names an organisation.
+INSTITUTION_NOUNS = {
+    "authorities": "GovernmentBody", "government": "GovernmentBody", "police": "GovernmentBody",
+    "army": "ArmedForces", "military": "ArmedForces", "navy": "ArmedForces",
+    "guard": "GovernmentBody", "guards": "GovernmentBody", "services": "GovernmentBody",
+    "ministry": "GovernmentBody", "parliament": "GovernmentBody",
+}
+#: Lower-case modifiers allowed between the nationality and the institution noun.
+INSTITUTION_MODIFIERS = frozenset(
+    "border security secret federal interior foreign defence defense justice state "
+    "armed riot traffic migration customs intelligence".split()
+)
+#: Capitalised words that open a sentence without being names (beyond the stop words).
+LEADING_FUNCTION_WORDS = frozenset(
+    "like unlike despite according although though yes no thanks meanwhile however "
+    "instead later earlier today yesterday tomorrow now then there here".split()
+)
+PLACE_PREPOSITIONS = frozenset(
+    "in to from via near into across towards toward through at outside inside".split()
+)
+PLACE_AFTER = {
+    "region": "Region", "oblast": "Region", "province": "Region", "republic": "Region",
+    "territory": "Region", "district": "Region", "border": "Border", "city": "City",
+    "airport": "BorderCrossingPoint", "crossing": "BorderCrossingPoint",
+}
+#: Lower-case words that may sit inside a name ("Ministry of Defence", "Charles de Gaulle").
+CONNECTORS = frozenset("of for de du la le von van der al bin da".split())
+
+#: Event trigger words (regular expressions, matched case-insensitively on word boundaries)
+#: and the ontology class they suggest. Generic English, not taken from any one article.
+EVENT_TRIGGERS: list[tuple[str, str]] = [
+    (r"(?:(?:partial|general|full|total) )?(?:military )?(?:mobili[sz]ations?|call-ups?)",
+     "Mobilisation"),
+    (r"invasion|invaded|invading|wars?", "Invasion"),
+    (r"annexation|annexed", "Annexation"),
+    (r"referend(?:um|ums|a)", "Referendum"),
+    (r"desertions?|deserted|defections?|defected", "Desertion"),
+    (r"exodus", "Exodus"),
+    (r"border closures?|entry bans?|travel bans?|visa bans?", "EntryRestriction"),
+    (r"arrests?|arrested|detention|detained", "Arrest"),
+    (r"protests?|demonstrations?|rall(?:y|ies)", "Protest"),
+    (r"prosecution", "Prosecution"),
+    (r"pandemic|epidemic|covid(?:-19)?", "Pandemic"),
+]
+_TRIGGER_RE = [(re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.I), c) for p, c in EVENT_TRIGGERS]
+
+_DEMONYM_END = re.compile(r"(?:ian|ean|an|ish|ese|ic|i|ch|ss|akh|ek|ik)s?$")
+#: What may follow a person's name: an age (", 32,", ", a 49-year-old"), a pseudonym note
+#: ("(not his real name)") or an apposition naming a human role (", a man from ...").
+_PERSON_AFTER = re.compile(
+    r"(?:,? \((?:not (?:his|her|their) real name|\d{1,3})\)"
+    r"|, (?:a |an )?\d{1,3}(?:,| years?\b|-year)"
+    r"|, (?:a|an|the) (?:\d{1,3}-year-old )?(?:[a-z]+ )?(?:man|woman|owner|resident|student|"
+    r"worker|engineer|officer|soldier|father|mother|mother-of|grandmother|grandfather|"
+    r"teacher|doctor|nurse|lawyer|activist|journalist|deserter|conscript|volunteer|"
+    r"programmer|businessman|businesswoman|pensioner|retiree|veteran)\b)"
+)
+#: Abbreviations after which a full stop does not end a name ("St. Petersburg").
+_NAME_ABBREVIATIONS = frozenset("st mr mrs ms dr jr sr mt ft gen col lt".split())
+#: Capitalised abbreviations that are not names of organisations.
+COMMON_ACRONYMS = frozenset(
+    "NGO NGOS GMT UTC CEO CFO TV PM AM ID OK USD EUR RUB GDP PR HIV AIDS DNA SMS IT VPN "
+    "PDF FAQ DIY ASAP AKA".split()
+)
+
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    text: str
+
+
+def recognise(doc: Document, index: EntityIndex) -> list[Mention]:
+    """Person, Organisation, Place and Event mentions of `doc` (default offline backend)."""
+    spans = doc.body_spans()
+    taken: list[Mention] = []
+    for start, end in spans:
+        tokens = tokenize(doc.text, start, end)
+        taken.extend(gazetteer_mentions(doc.text, tokens, index))
+    taken.extend(_free(trigger_mentions(doc.text, spans), taken))
+    for start, end in spans:
+        tokens = tokenize(doc.text, start, end)
+        taken.extend(_free(institution_mentions(doc.text, tokens), taken))
+    starts = _sentence_starts(doc.text, spans)
+    # Two passes: the first finds the people named with a cue anywhere in the article, so
+    # that the second also knows them where no cue is at hand (sentence-initial "Putin").
+    known = {w for m in taken if m.type == "Person" for w in fold(m.text).split()}
+    for _ in range(2):
+        found = []
+        for start, end in spans:
+            tokens = tokenize(doc.text, start, end)
+            found.extend(pattern_mentions(doc.text, tokens, starts, index, taken, known))
+        known |= {w for m in found if m.type == "Person" for w in fold(m.text).split()}
+    taken.extend(_free(found, taken))
+    return sorted(taken, key=lambda m: m.start)
+
+
+def institution_mentions(text: str, tokens: list[_Token]) -> list[Mention]:
+    """"<Nationality> [modifiers] <institution>": "Russian authorities", "Kazakh police",
+    "Finnish border guards" name a state body (an Organisation), not the nationality."""
+    out = []
+    for i, tok in enumerate(tokens):
+        if not (_is_demonym(tok.text) and tok.text[:1].isupper()):
+            continue
+        j = i + 1
+        while (j < len(tokens) and j - i <= 3 and _joins(text, tokens[j - 1], tokens[j])
+               and tokens[j].text in INSTITUTION_MODIFIERS):
+            j += 1
+        if j < len(tokens) and _joins(text, tokens[j - 1], tokens[j]):
+            cls = INSTITUTION_NOUNS.get(tokens[j].text)
+            if cls:
+                out.append(Mention(tok.start, tokens[j].end, text[tok.start : tokens[j].end],
+                                   "Organisation", cls=cls, recogniser="pattern", score=0.7))
+    return out
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[_Token]:
+    """Word tokens (letters and digits) with their offsets."""
+    end = len(text) if end is None else end
+    return [_Token(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, start, end)]
+
+
+# -- gazetteer --------------------------------------------------------------------------
+def gazetteer_mentions(text: str, tokens: list[_Token], index: EntityIndex) -> list[Mention]:
+    """Longest-first matches of the index's names over `tokens`."""
+    out, i = [], 0
+    while i < len(tokens):
+        found = None
+        for n in range(min(index.max_words + 1, len(tokens) - i), 0, -1):
+            found = _match_at(text, tokens, i, n, index)
+            if found:
+                break
+        if found:
+            out.append(found)
+            i += n
+        else:
+            i += 1
+    return out
+
+
+def _match_at(text, tokens, i, n, index) -> Mention | None:
+    first, last = tokens[i], tokens[i + n - 1]
+    if first.text.lower() == "the" and n > 1:
+        return None
+    if any(not _joins(text, a, b) for a, b in zip(
+            tokens[i : i + n - 1], tokens[i + 1 : i + n], strict=True)):
+        return None
+    if _inside_compound(text, first.start, last.end):
+        return None
+    span = text[first.start : last.end]
+    names = index.keys.get(fold(span))
+    if not names:
+        return None
+    fits = [(e, name) for e, name in names if _case_fits(span, name)]
+    if not fits:
+        return None
+    fits.sort(key=lambda x: (x[0].generic, x[0].id))
+    entry, name = fits[0]
+    if entry.generic and _generic_blocked(text, tokens, i, n):
+        return None
+    lower_event = entry.type == "Event" and name.islower()
+    score = 0.8 if lower_event else (0.85 if entry.generic else 0.95)
+    return Mention(first.start, last.end, span, entry.type, cls=entry.cls,
+                   recogniser="gazetteer", score=score)
+
+
+def _generic_blocked(text, tokens, i, n) -> bool:
+    """A GeoNames-only name inside a longer capitalised name ("Vladimir Putin", "Nancy
+    Faeser") or before an institution noun ("Kazakh police") is not a place mention."""
+    if i > 0 and _joins(text, tokens[i - 1], tokens[i]) and _is_name_word(tokens[i - 1].text):
+        return not _sentence_initial_simple(text, tokens[i - 1].start)
+    j = i + n
+    if j < len(tokens) and _joins(text, tokens[j - 1], tokens[j]):
+        nxt = tokens[j].text
+        return _is_name_word(nxt) or nxt.lower() in INSTITUTION_NOUNS
+    return False
+
+
+def _sentence_initial_simple(text: str, start: int) -> bool:
+    j = start
+    while j > 0 and text[j - 1] in " \t\"'“‘«":
+        j -= 1
+    return j == 0 or text[j - 1] in ".!?\n"
+
+
+def _joins(text: str, a: _Token, b: _Token) -> bool:
+    """True when tokens a and b may belong to one name: a space or hyphen between them, or a
+    full stop after an initial or an abbreviation ("Jan M. Olsen", "St. Petersburg")."""
+    gap = text[a.end : b.start]
+    if not _NAME_GAP.match(gap):
+        return False
+    return "." not in gap or len(a.text) == 1 or a.text.lower() in _NAME_ABBREVIATIONS
+
+
+def _inside_compound(text: str, start: int, end: int) -> bool:
+    """True when the span is part of a hyphenated word ("anti-war", "pro-Kremlin")."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    if before == "-" and start > 1 and text[start - 2].isalnum():
+        return True
+    return after == "-" and end + 1 < len(text) and text[end + 1].isalnum()
+
+
+def _case_fits(span: str, name: str) -> bool:
+    """Capitalised names need a capital in the text, acronyms need capitals; lower-case
+    names (event aliases such as "mobilisation") match in any case."""
+    if name.islower():
+        return True
+    if not span[:1].isupper():
+        return False
+    letters = [c for c in name if c.isalpha()]
+    if len(letters) <= 5 and name.isupper():
+        return span.isupper()
+    if len(span) <= 5 and span.isupper() and not name.isupper():
+        return len(span) > 3  # "TASS" for "Tass", but not "US" for "Us"
+    return True
+
+
+# -- event triggers ---------------------------------------------------------------------
+def trigger_mentions(text: str, spans: list[tuple[int, int]]) -> list[Mention]:
+    """Event mentions from the trigger lexicon, typed by their ontology class."""
+    out = []
+    for start, end in spans:
+        for regex, cls in _TRIGGER_RE:
+            for m in regex.finditer(text, start, end):
+                out.append(Mention(m.start(), m.end(), m.group(), "Event", cls=cls,
+                                   recogniser="pattern", score=0.75))
+    out.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    return _free(out, [])
+
+
+# -- capitalised sequences ----------------------------------------------------------------
+def pattern_mentions(text, tokens, sentence_starts, index, taken, known=()) -> list[Mention]:
+    """Capitalised sequences the index does not know, typed by the cues around them;
+    `known` holds the fold keys of words of people already found in the article."""
+    busy = [(m.start, m.end) for m in taken]
+    persons = set(known) | {w for m in taken if m.type == "Person" for w in fold(m.text).split()}
+    out: list[Mention] = []
+    for seq in _sequences(text, tokens, sentence_starts, busy):
+        m = _typed(text, tokens, seq, sentence_starts, persons)
+        if m is not None:
+            if m.type == "Person":
+                persons.update(fold(m.text).split())
+            out.append(m)
+    return out
+
+
+def _sequences(text, tokens, sentence_starts, busy):
+    """Runs of capitalised tokens (with connectors inside) outside taken spans; each run is a
+    list of token positions."""
+    run: list[int] = []
+    title_line = _title_case_lines(text, tokens)
+    for k, tok in enumerate(tokens):
+        free = not any(s < tok.end and tok.start < e for s, e in busy)
+        cap = free and _is_name_word(tok.text) and tok.start not in title_line
+        joined = run and _joins(text, tokens[run[-1]], tok)
+        if cap and (not run or joined):
+            run.append(k)
+            continue
+        if (free and run and joined and tok.text in CONNECTORS and k + 1 < len(tokens)
+                and _is_name_word(tokens[k + 1].text)):
+            run.append(k)
+            continue
+        if run:
+            yield _trim_run(tokens, run)
+        run = [k] if cap else []
+    if run:
+        yield _trim_run(tokens, run)
+
+
+def _trim_run(tokens, run):
+    while run and tokens[run[-1]].text in CONNECTORS:
+        run = run[:-1]
+    return run
+
+
+def _is_name_word(word: str) -> bool:
+    if not word[:1].isupper() or word.lower() in MONTHS_AND_DAYS:
+        return False
+    return word != "I"
+
+
+def _title_case_lines(text, tokens) -> set[int]:
+    """Token starts on lines written in title case (headlines, menus): no patterns there."""
+    out: set[int] = set()
+    by_line: dict[int, list[_Token]] = {}
+    for t in tokens:
+        by_line.setdefault(text.rfind("\n", 0, t.start), []).append(t)
+    for toks in by_line.values():
+        words = [t for t in toks if t.text.isalpha() and t.text.lower() not in CONNECTORS]
+        caps = sum(1 for t in words if t.text[0].isupper())
+        ends = text[toks[-1].end : text.find("\n", toks[-1].end) % (len(text) + 1)].strip()
+        if len(words) >= 4 and caps >= 0.7 * len(words) and not ends.endswith((".", "”", '"')):
+            out.update(t.start for t in toks)
+    return out
+
+
+def _typed(text, tokens, seq, sentence_starts, persons) -> Mention | None:
+    """Type a capitalised run by its cues, or None when it is not a name."""
+    seq = list(seq)
+    title = False
+    # Leading stop words ("The", "But") and person titles ("President") are cues, not names.
+    while seq:
+        w = tokens[seq[0]].text.lower().rstrip(".")
+        if w in PERSON_TITLES and len(seq) > 1:
+            title, seq = True, seq[1:]
+        elif w in _stop_words() or w in CONNECTORS or w in LEADING_FUNCTION_WORDS:
+            seq = seq[1:]
+        else:
+            break
+    # "Latvian Foreign Minister Edgars Rinkevics": the name follows the last title word;
+    # a run that ends with a title ("Finnish Interior Minister") names a role, not a person.
+    titles = [j for j, k in enumerate(seq) if tokens[k].text.lower() in PERSON_TITLES]
+    if titles and titles[-1] == len(seq) - 1:
+        return None
+    if titles:
+        title, seq = True, seq[titles[-1] + 1 :]
+    if not seq:
+        return None
+    words = [tokens[k].text for k in seq]
+    first, last = tokens[seq[0]], tokens[seq[-1]]
+    span = text[first.start : last.end]
+    initial = _sentence_initial(text, first.start, sentence_starts)
+    prev_word = _word_before(text, tokens, seq[0])
+    prev2 = _word_before(text, tokens, seq[0] - 1) if seq[0] > 0 else ""
+    next_word = _word_after(tokens, seq[-1])
+    after = text[last.end : last.end + 12]
+    if prev_word in PERSON_TITLES:
+        title = True
+    heads = [ORG_HEADS[w.lower()] for w in words if w.lower() in ORG_HEADS]
+    if all(_is_demonym(w) for w in words) and not heads:
+        return None
+    if heads and not (initial and len(words) == 1):
+        return _mention(span, first, last, "Organisation", heads[-1], 0.8)
+    if heads:
+        return None
+    if (len(words) == 1 and words[0].isupper() and 2 <= len(words[0]) <= 6
+            and words[0] not in COMMON_ACRONYMS):
+        return _mention(span, first, last, "Organisation", None, 0.7)
+    speech = prev_word in SPEECH_VERBS or next_word in SPEECH_VERBS
+    age = _PERSON_AFTER.match(text, last.end) is not None
+    known_person = any(fold(w) in persons for w in words)
+    if title or age or (speech and not initial) or known_person:
+        return _mention(span, first, last, "Person", "Person", 0.8)
+    if next_word in PLACE_AFTER:
+        return _mention(span, first, last, "Place", PLACE_AFTER[next_word], 0.75)
+    if prev_word in PLACE_PREPOSITIONS and not (prev_word == "to" and prev2 in SPEECH_VERBS):
+        return _mention(span, first, last, "Place", None, 0.6)
+    if speech:
+        return _mention(span, first, last, "Person", "Person", 0.7)
+    if (len(words) >= 2 and not initial and all(w[1:].islower() for w in words)
+            and not any(_is_demonym(w) for w in words)):
+        return _mention(span, first, last, "Person", "Person", 0.55)
+    return None
+
+
+def _mention(span, first, last, type_, cls, score) -> Mention:
+    return Mention(first.start, last.end, span, type_, cls=cls, recogniser="pattern",
+                   score=score)
+
+
+def _is_demonym(word: str) -> bool:
+    """A nationality adjective ("Russian", "Finnish", "Kazakh"): not an entity (gold rule)."""
+    return bool(_DEMONYM_END.search(word.lower())) and word[:1].isupper() and len(word) > 3
+
+
+def _word_before(text, tokens, k) -> str:
+    """The word just before token k when only spaces or commas separate them (lower case)."""
+    if k <= 0:
+        return ""
+    gap = text[tokens[k - 1].end : tokens[k].start]
+    return tokens[k - 1].text.lower() if re.fullmatch(r"[ ,.]{1,3}", gap) else ""
+
+
+def _word_after(tokens, k) -> str:
+    return tokens[k + 1].text.lower() if k + 1 < len(tokens) else ""
+
+
+def _sentence_initial(text, start, sentence_starts) -> bool:
+    """True when the word opens a sentence (possibly after an opening quote or dash)."""
+    j = start
+    while j > 0 and text[j - 1] in " \t\"'“‘«—–-(":
+        j -= 1
+    return j in sentence_starts or j == 0 or text[j - 1] == "\n"
+
+
+def _sentence_starts(text: str, spans) -> set[int]:
+    try:
+        from .sentences import sentences
+
+        return {s for s, _ in sentences(text, spans)}
+    except ImportError:  # pragma: no cover - a tiny fallback
+        return {m.end() for m in re.finditer(r"(?:^|[.!?]['\"”’]?\s+)", text, re.M)}
+
+
+def _free(new: list[Mention], taken: list[Mention]) -> list[Mention]:
+    """Mentions of `new` that overlap nothing in `taken` nor an earlier one of `new`."""
+    busy = [(m.start, m.end) for m in taken]
+    out = []
+    for m in new:
+        if not any(s < m.end and m.start < e for s, e in busy):
+            out.append(m)
+            busy.append((m.start, m.end))
+    return out
