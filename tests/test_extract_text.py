@@ -250,6 +250,12 @@ def test_html_wrapper_with_furniture_name_keeping_the_article_is_not_marked():
     assert got.boilerplate == [] and "whole story" in got.text
 
 
+def test_html_nested_too_deeply_is_never_shortened_silently(tmp_path):
+    page = "<html><body>" + "<div><p>Words of the story.</p>" * 3000 + "</body></html>"
+    doc = read_document(write(tmp_path, "deep.html", page))
+    assert any("some text is missing" in w for w in doc.warnings)
+
+
 def test_html_sniffed_in_a_txt_file(tmp_path):
     path = write(tmp_path, "saved.txt", "<!DOCTYPE html><html><body><p>Hello there.</p></body>")
     doc = read_document(path)
@@ -371,6 +377,8 @@ def test_article_sentences_about_photos_and_related_things_are_kept():
         "\u201cI have nothing left there,\u201d he told AFP.",
         "Recommended by friends, the lawyer took the case.",
         "On 24 September 2022, Finland closed the crossing.",
+        "Copyright law was changed last year, the minister said.",
+        "Tags on the cars showed they came from St. Petersburg.",
     ]
     text = "A headline about the border\n\n" + "\n\n".join(sentences) + "\n"
     assert find_boilerplate(text, "A headline about the border") == []

@@ -195,6 +195,7 @@ def read_document(
         if not page.text.strip():
             raise ArticleError(path, "HTML page has no visible text")
         doc.text, doc.format, html_spans = page.text, "html", page.boilerplate
+        doc.warnings.extend(page.warnings)
         if page.headline and not (meta.get("headline") or meta.get("title")):
             meta["headline"] = page.headline
         if page.published and not meta.get("published"):
@@ -390,6 +391,7 @@ class HtmlPage:
     boilerplate: list[tuple[int, int]] = field(default_factory=list)
     headline: str | None = None
     published: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def html_to_text(html: str) -> HtmlPage:
@@ -405,7 +407,9 @@ def html_to_text(html: str) -> HtmlPage:
 
     source = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     try:
-        root = lxml.html.document_fromstring(source)
+        root = lxml.html.document_fromstring(
+            source, parser=lxml.html.HTMLParser(huge_tree=True, remove_comments=True)
+        )
     except Exception as exc:  # lxml raises ParserError for empty or unparsable documents
         raise ArticleError("<html>", f"HTML cannot be parsed: {exc}") from None
     builder = _TextBuilder()
@@ -422,9 +426,22 @@ def html_to_text(html: str) -> HtmlPage:
         else:
             _visit(item, flag, total, stack)
     page = HtmlPage(builder.result(), merge_spans(builder.spans))
+    page.warnings = _lost_text(source, root)
     page.headline = _headline(root)
     page.published = _published_html(root)
     return page
+
+
+def _lost_text(source: str, root) -> list[str]:
+    """A warning when the parser kept far less text than the page has (e.g. nesting deeper
+    than libxml2's limit), so that a page is never shortened silently."""
+    crude = re.sub(r"(?is)<(script|style|noscript|template)\b.*?</\1\s*>|<[^>]*>", " ", source)
+    expected = len(re.sub(r"&[#\w]+;", "x", crude).split())
+    kept = len(root.text_content().split())
+    if expected > 50 and kept < 0.8 * expected:
+        return [f"HTML parser kept only {kept:,} of about {expected:,} words (markup nested too "
+                "deeply or broken); some text is missing"]
+    return []
 
 
 def _visit(el, flag: bool, total: int, stack: list) -> None:
@@ -586,8 +603,9 @@ _FURNITURE_PATTERNS = [
         r"\d+ comments?",
         r".{0,40}\bvideo thumbnail",
         r"(we|this (web)?site|our site) uses? cookies\b.*",
-        r".{0,150}\bcookies?\b.{0,150}\b(accept|consent|cookie policy|privacy policy)\b.{0,80}",
-        r"(©|\(c\)|copyright\b).{0,150}",
+        r".{0,150}\b(use|uses|using|accept|store|stores)\b.{0,30}\bcookies\b.{0,250}",
+        r".{0,150}\bcookie (policy|settings|preferences|consent)\b.{0,150}",
+        r"(©|\(c\)|copyright\s*(©|\(c\)|\d{4})).{0,150}",
         r".{0,120}\ball rights reserved\b.{0,40}",
         r"(subscribe|sign up|register)\b.{0,80}\bnewsletter\b.{0,120}",
         r"(share|follow us)( (on|via|with))?( (facebook|twitter|x|telegram|whatsapp|linkedin|"
