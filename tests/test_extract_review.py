@@ -396,3 +396,31 @@ def test_review_list_formats(corpus_setup):
     assert res.exit_code == 0 and "0 candidate(s)" in res.output
     res = runner.invoke(main, ["review", "accept", "nosuchkey", *args])
     assert res.exit_code != 0 and "close keys" in res.output
+
+
+def test_an_article_missing_from_the_sources_becomes_a_source(curated_copy, tmp_path):
+    """Extraction on an article nobody curated: it becomes a source of its own, with the
+    publisher resolved by name in the registry (a SHACL-valid article)."""
+    text = "Andrei Amonov fled to Kazakhstan after the call-up.\n"
+    path = tmp_path / "new.txt"
+    path.write_text(text, encoding="utf-8")
+    meta = {"headline": "A new story", "published": "2022-09-30", "agency": "AFP"}
+    doc = Document(id="new-article", path=path, text=text, metadata=meta)
+    cand = Candidate("new-article", "andrei-amonov", "fledTo", text.strip(), 0, 0.8, "fled-to",
+                     object="kazakhstan")
+    extracted = curated_copy.parent / "extracted"
+    write_candidates(extracted, doc, [cand], [], RUN)
+    settings = make_settings(
+        data_dir=curated_copy, store="memory", check_owl=False, use_default_corpus=False
+    )
+    result = build(settings, validate=True)
+    src = result.data.sources["new-article"]
+    assert (src.publisher, src.headline, src.published.text) == ("afp", "A new story", "2022-09-30")
+    assert any(f.source == "new-article" and f.method == "extracted" for f in result.data.facts)
+
+    meta["agency"] = "Nobody Press"
+    write_candidates(extracted, doc, [cand], [], RUN)
+    with pytest.raises(CurationError) as exc:
+        build(settings, validate=False)
+    [problem] = [p for p in exc.value.problems if p.file.endswith("new-article.jsonl")]
+    assert problem.line == 1 and "Nobody Press" in problem.message
