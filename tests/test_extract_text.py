@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kg_builder.errors import ConfigError
 from kg_builder.extraction.text import (
     ArticleError,
     MetadataError,
@@ -178,6 +179,23 @@ def test_without_metadata_the_id_is_the_file_stem(tmp_path):
     write(tmp_path, "story-42.txt", ARTICLE)
     (doc,), _ = read_corpus(tmp_path)
     assert doc.id == "story-42" and doc.published is None and doc.warnings == []
+
+
+def test_metadata_naming_a_non_article_file_or_a_file_twice(tmp_path):
+    write(tmp_path, "scan.pdf", b"%PDF-1.4")
+    write(tmp_path, "sources.yaml", "- id: scan\n  file: scan.pdf\n")
+    docs, skipped = read_corpus(tmp_path)
+    assert docs == [] and "not an article file" in skipped[0].reason
+    write(tmp_path, "a.txt", ARTICLE)
+    write(tmp_path, "sources.yaml", "- id: a\n  file: a.txt\n- id: b\n  file: a.txt\n")
+    with pytest.raises(MetadataError) as info:
+        read_corpus(tmp_path)
+    assert info.value.line == 3 and "named twice" in str(info.value)
+
+
+def test_missing_corpus_folder_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError):
+        read_corpus(tmp_path / "nope")
 
 
 def test_malformed_metadata_names_file_and_line(tmp_path):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..dates import TimeValue, parse_time
-from ..errors import KGError
+from ..errors import ConfigError, KGError
 from ..sources.yamlload import YAMLSyntaxError, load_yaml
 from .model import Document, Skipped
 
@@ -110,6 +110,8 @@ def read_corpus(
     MetadataError (file and line).
     """
     folder = Path(folder)
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: not a folder; name a folder that holds the article files")
     if metadata is None and (folder / METADATA_NAME).is_file():
         metadata = folder / METADATA_NAME
     entries = load_metadata(Path(metadata)) if metadata is not None else []
@@ -133,6 +135,19 @@ def read_corpus(
                 )
             )
             continue
+        if Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
+            skipped.append(
+                Skipped(
+                    str(folder / name),
+                    f"named in {Path(metadata).name} but not an article file "
+                    f"({', '.join(ARTICLE_SUFFIXES)})",
+                )
+            )
+            continue
+        if name in by_file:
+            raise MetadataError(
+                metadata, getattr(entry, "line", None), f"file {name!r} is named twice"
+            )
         by_file[name] = entry
     for path in files:
         entry = by_file.get(path.name)
