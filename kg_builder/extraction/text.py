@@ -206,7 +206,10 @@ def read_document(
     )
     html_spans: list[tuple[int, int]] = []
     if path.suffix.lower() in HTML_SUFFIXES or _looks_like_html(text):
-        page = html_to_text(text)
+        try:
+            page = html_to_text(text)
+        except ArticleError as exc:
+            raise ArticleError(path, exc.reason) from None
         if not page.text.strip():
             raise ArticleError(path, "HTML page has no visible text")
         doc.text, doc.format, html_spans = page.text, "html", page.boilerplate
