@@ -109,8 +109,9 @@ def _entities(entities: Iterable[ProposedEntity] | None, candidates: list[Candid
     """Proposed entities, given and carried by candidates, once each (first one wins)."""
     out: dict[str, ProposedEntity] = {}
     for ent in list(entities or []) + [e for c in candidates for e in c.new_entities]:
-        if isinstance(ent, ProposedEntity):
-            out.setdefault(ent.id, ent)
+        if isinstance(ent, dict):
+            ent = ProposedEntity(**{k: v for k, v in ent.items() if k != "kind"})
+        out.setdefault(ent.id, ent)
     return list(out.values())
 
 
