@@ -5,7 +5,6 @@ The texts stay where they are (the corpus folder); nothing here copies them into
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -32,25 +31,6 @@ _FOLD = str.maketrans(
     }
 )
 
-# Site furniture: whole lines that are never article text.
-_FURNITURE_LINES = {
-    "connect with us",
-    "hi, what are you looking for?",
-    "current news",
-    "youtube video thumbnail",
-    "source link",
-    "about author",
-    "comments are closed.",
-    "press release",
-    "-",
-    "leave a reply",
-    "your email address will not be published. required fields are marked *",
-}
-# A line starting like this begins a tail of teasers/comments: everything after is furniture.
-_TAIL_STARTS = ("you may also like", "leave a reply", "prev ", "source link")
-# A line starting like this is a teaser of an unrelated story.
-_TEASER_STARTS = ("see also", "next ", "prev ")
-_PHOTO_CREDIT = re.compile(r"Photo:\s.*$")
 
 
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -103,36 +83,13 @@ class Article:
 
     @cached_property
     def boilerplate(self) -> list[tuple[int, int]]:
-        """Character spans of site furniture (navigation, teasers, credits, comment boxes)."""
-        spans: list[tuple[int, int]] = []
-        lines = []
-        pos = 0
-        for raw in self.text.splitlines(keepends=True):
-            lines.append((pos, raw.rstrip("\r\n")))
-            pos += len(raw)
-        nonempty = [(start, line) for start, line in lines if line.strip()]
-        for k, (start, line) in enumerate(nonempty):
-            stripped = line.strip().replace("\u00a0", " ")
-            low = stripped.lower()
-            end = start + len(line)
-            if low.startswith(_TAIL_STARTS):
-                spans.append((start, len(self.text)))
-                break
-            if low in _FURNITURE_LINES or low.startswith(_TEASER_STARTS):
-                spans.append((start, end))
-                continue
-            m = _PHOTO_CREDIT.search(line)
-            if m:
-                spans.append((start + m.start(), end))
-                continue
-            # A garbled copy of the next line (scraped titles repeated with words missing).
-            if k + 1 < len(nonempty):
-                nxt = nonempty[k + 1][1].strip()
-                sm = difflib.SequenceMatcher(None, stripped, nxt)
-                # cheap upper bounds first: most neighbouring lines differ in length or letters
-                if sm.real_quick_ratio() > 0.9 and sm.quick_ratio() > 0.9 and sm.ratio() > 0.9:
-                    spans.append((start, end))
-        return spans
+        """Character spans of site furniture (navigation, teasers, credits, comment boxes):
+        the same generic rules as extraction (kg_builder.extraction.text.find_boilerplate), so
+        a curated quote and an extracted fact are held to one definition of the article body."""
+        from ..extraction.text import find_boilerplate  # late: extraction reads sources too
+
+        headline = self.metadata.get("headline") or self.metadata.get("title")
+        return find_boilerplate(self.text, headline)
 
     def in_boilerplate(self, start: int, end: int) -> bool:
         return any(s <= start and end <= e for s, e in self.boilerplate)
