@@ -23,7 +23,7 @@ from .model import Document, Mention
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 #: What may separate the words of one name: a space, a hyphen, an apostrophe, an initial's dot.
-_NAME_GAP = re.compile(r"^(?:[ \u00a0]|-|\u2010|\u2011|'|\u2019|\.[ \u00a0]?)$|^\.? ?$|^ ?- ?$")
+_NAME_GAP = re.compile(r"^(?:[ \u00a0]|-|\u2010|\u2011|\u2013|'|\u2019|\.[ \u00a0]?)$|^\.? ?$|^ ?- ?$")
 
 PERSON_TITLES = frozenset(
     """
@@ -39,7 +39,7 @@ SPEECH_VERBS = frozenset(
     "said says say told tells added adds explained explains asked asks recalled recalls "
     "wrote writes noted notes stressed confided confides insisted insists continued "
     "continues admitted admits declared declares remembers remembered recounts recounted "
-    "quips quipped describes described".split()
+    "quips quipped describes described announced announces".split()
 )
 #: Head words and suffixes of organisation names, with the class they suggest.
 ORG_HEADS = {
@@ -417,9 +417,9 @@ def _typed(text, tokens, seq, sentence_starts, persons) -> Mention | None:
         return _mention(span, first, last, "Place", None, 0.6)
     if speech:
         return _mention(span, first, last, "Person", "Person", 0.7)
-    if (len(words) >= 2 and not initial and all(w[1:].islower() for w in words)
+    if (len(words) >= 2 and all(w[1:].islower() for w in words)
             and not any(_is_demonym(w) for w in words)):
-        return _mention(span, first, last, "Person", "Person", 0.55)
+        return _mention(span, first, last, "Person", "Person", 0.5 if initial else 0.55)
     return None
 
 
