@@ -118,7 +118,7 @@ _SPEECH = (
     r"|stated|states|insisted|insists|argued|argues|wrote|writes|warned|warns|claimed"
     r"|claims|continued|continues|remembers|remembered|is\s+convinced|was\s+convinced"
     r"|confided|confides|declared|declares|stressed|stresses|added|reported|reports"
-    r"|announced|announces|told\s+\w+|tells\s+\w+|posted|tweeted|wrote|replied|replies"
+    r"|told\s+\w+|tells\s+\w+|posted|tweeted|wrote|replied|replies"
     r"|exclaimed|concluded|concludes|acknowledged|acknowledges|emphasi[sz]ed|laments"
     r"|lamented|complained|complains|observed|observes|testified|testifies|confirmed"
     r"|confirms|estimated|estimates|predicted|predicts"
@@ -301,7 +301,7 @@ PATTERNS: list[Pattern] = [
        r"|unveiled|introduced|imposed|launched|agreed)\b[^;]{0,50}?", base=0.8),
     _p("state-decision-event", "announced", ("Person", "Organisation", "Place"), _E,
        r"(?:'s|’s)?[\s–—-]+(?:(?:have|has|had|also|recently|now|then|finally|already|on)\s+)"
-       r"{0,4}", obj_text=r"^" + _DECISION_TEXT, base=0.75),
+       r"{0,4}", obj_text=r"^" + _DECISION_TEXT, base=0.65),
     _p("participated", "participatedIn", _AGENTS, _E,
        _FILL + r"\b(?P<t>participated\s+in|participates\s+in|took\s+part\s+in|takes\s+part\s+in"
        r"|taking\s+part\s+in|joined|joins|fought\s+in|involved\s+in)\s+(?:a\s+|an\s+|the\s+)?",
@@ -349,7 +349,8 @@ PATTERNS: list[Pattern] = [
 @lru_cache(maxsize=None)
 def _compile(p: Pattern):
     return (
-        re.compile(p.gap, re.IGNORECASE | re.DOTALL),
+        # A name may open a quotation or bracket: 'a group called “Rubikus”'.
+        re.compile(p.gap + r"[\s“\"«‘(]*", re.IGNORECASE | re.DOTALL),
         re.compile(p.pre + ("" if p.pre.endswith("$") else "$"), re.I) if p.pre else None,
         re.compile(p.post, re.IGNORECASE) if p.post else None,
         re.compile(p.obj_text, re.IGNORECASE) if p.obj_text else None,
@@ -427,6 +428,11 @@ def _inside(quotes, start: int, end: int) -> bool:
     return any(o < start and end <= c for o, c in quotes)
 
 
+def _in_speech(text: str, quotes, start: int, end: int) -> bool:
+    """Inside a quotation of five words or more (not a scare quote like “partial”)."""
+    return any(o < start and end <= c and len(text[o:c].split()) >= 5 for o, c in quotes)
+
+
 def _distance_factor(gap: str) -> float:
     n = len(gap.split())
     return 1.0 if n <= 4 else max(0.5, 1.0 - 0.03 * (n - 4))
@@ -449,36 +455,78 @@ def _resolve_pronouns(text: str, sents: list[_Sentence]) -> None:
 
     Journalists name a person once and then write "he says" or "the deserter recalls";
     without this the speaker of most quotations is lost. The antecedent is the most recent
-    named Person within the last three sentences; such mentions get recogniser "coref" and
+    Person (named, or itself resolved) within the last three sentences, outside quotations;
+    such mentions get recogniser "coref" and
     make candidates weaker (see `_COREF_FACTOR`). Pronouns inside quotations are left alone.
     """
     history: list[tuple[int, Mention]] = []
+    genders = _genders(text, sents)
     for idx, s in enumerate(sents):
         added = []
         for m in _PRONOUN.finditer(text, s.start, s.end):
             if _inside(s.quotes, m.start(), m.end()):
                 continue
-            if any(x.start < m.end() and m.start() < x.end for x in s.mentions):
+            if any(x.start < m.end() and m.start() < x.end for x in s.mentions
+                   if x.type in _AGENTS):  # fmt: skip
                 continue
+            want = _gender_of_anaphor(m.group(0))
             before = [x for x in s.mentions if x.type == "Person" and x.end <= m.start()]
-            if before:
-                ante = before[-1]
-            else:
-                recent = [x for i, x in history if idx - i <= 3]
-                if not recent:
-                    continue
-                ante = recent[-1]
+            recent = [x for i, x in history if idx - i <= 3] + before
+            recent = [x for x in recent if genders.get(x.entity, want) == want]
+            if not recent:
+                continue
+            ante = recent[-1]
+            word = m.group(0).lower()
+            cls = {"his": "possessive", "her": "possessive", "him": "object"}.get(word, "pronoun")
             added.append(
-                Mention(m.start(), m.end(), m.group(0), "Person", cls="pronoun",
+                Mention(m.start(), m.end(), m.group(0), "Person", cls=cls,
                         recogniser="coref", score=0.7, entity=ante.entity,
                         link_rule="coref")  # fmt: skip
             )
-        history.extend((idx, x) for x in s.mentions if x.type == "Person")
         if added:
             s.mentions = sorted(s.mentions + added, key=lambda x: (x.start, x.end))
+        history.extend(
+            (idx, x)
+            for x in s.mentions
+            if x.type == "Person" and not _inside(s.quotes, x.start, x.end)
+        )
+
+
+_FEMALE = re.compile(
+    r"\b(?:she|her|woman|women|girl|mother|wife|sister|daughter|businesswoman|widow|aunt"
+    r"|grandmother|niece|mrs|ms|madame)\b", re.I
+)  # fmt: skip
+_MALE = re.compile(
+    r"\b(?:he|his|him|man|men|boy|guy|father|husband|brother|son|businessman|widower|uncle"
+    r"|grandfather|nephew|mr)\b", re.I
+)  # fmt: skip
+
+
+def _gender_of_anaphor(phrase: str) -> str | None:
+    if _FEMALE.search(phrase):
+        return "f"
+    return "m" if _MALE.search(phrase) else None
+
+
+def _genders(text: str, sents: list[_Sentence]) -> dict[str, str]:
+    """Gender cues for named people from the words right before a name ("his wife Irina",
+    "Mr Smith"): they keep "the young man" from resolving to a woman named just before."""
+    out: dict[str, str] = {}
+    for s in sents:
+        for m in s.mentions:
+            if m.type == "Person":
+                left = text[max(s.start, m.start - 25) : m.start]
+                cue = re.search(r"(\w+)\W*$", left)
+                g = _gender_of_anaphor(cue.group(1)) if cue and cue.group(1).lower() not in (
+                    "his", "her", "him", "he", "she") else None  # fmt: skip
+                if g:
+                    out.setdefault(m.entity, g)
+    return out
 
 
 _COREF_FACTOR = 0.75
+#: Pronoun mentions that cannot be the subject of most patterns ("his car", "told him").
+_NOT_SUBJECT = frozenset({"possessive", "object"})
 
 
 # -- pair patterns --------------------------------------------------------------------------------
@@ -526,7 +574,11 @@ def _try(doc, s, p: Pattern, i: int, j: int, gap_raw: str, between: set[str]):
     blocked = set(p.block if p.block is not None else (p.subject + p.object))
     if between & blocked:
         return None
-    if _inside(s.quotes, subj.start, subj.end) or _inside(s.quotes, obj.start, obj.end):
+    if _in_speech(text, s.quotes, subj.start, subj.end) or _in_speech(
+        text, s.quotes, obj.start, obj.end
+    ):
+        return None
+    if subj.cls in _NOT_SUBJECT and not p.rule.startswith(("his-", "wife-", "relative-")):
         return None
     gap_re, pre_re, post_re, obj_re = _compile(p)
     gap = _norm(gap_raw)
@@ -674,7 +726,9 @@ _IMPOSER_BEFORE = re.compile(
     r"^(?:'s|’s)?[\s–—-]+(?:[^;]{0,70}?\b(?:announced|decided|agreed|said|voted|moved"
     r"|decision|plans?|would|will|to)\b[^;]{0,30}?)?\s*$", re.I
 )  # fmt: skip
-_IMPOSER_AFTER = re.compile(r"^\s+(?:imposed|introduced|announced|decided|ordered)\s+by\s+(?:the\s+)?$", re.I)
+_IMPOSER_AFTER = re.compile(
+    r"^\s+(?:imposed|introduced|announced|decided|ordered)\s+by\s+(?:the\s+)?$", re.I
+)
 
 
 def _restriction_candidates(doc, s: _Sentence, all_mentions) -> list[Candidate]:
@@ -726,7 +780,9 @@ def _restriction_candidates(doc, s: _Sentence, all_mentions) -> list[Candidate]:
 # -- quotations ---------------------------------------------------------------------------------
 
 _SPEECH_RE = r"(?:has\s+|have\s+|had\s+)?(?:" + _SPEECH + r")"
-_AFTER_QUOTE_VERB_FIRST = re.compile(r"^[\s,.!?…]*" + _SPEECH_RE + r"\s+(?:[\w-]+\s+){0,3}?$", re.I)
+_AFTER_QUOTE_VERB_FIRST = re.compile(
+    r"^[\s,.!?…]*" + _SPEECH_RE + r"\s+(?:[\w-]+\s+){0,4}?$", re.I
+)
 _AFTER_QUOTE_NAME_FIRST = re.compile(r"^[\s,.!?…]*(?:[\w-]+\s+){0,3}?$", re.I)
 _NAME_THEN_VERB = re.compile(
     r"^(?:\s*\([^)]*\))?(?:,[^,;“”\"]{0,70},)?\s+(?:\w+\s+)?" + _SPEECH_RE + r"\b", re.I
@@ -736,43 +792,46 @@ _BEFORE_QUOTE = re.compile(
     + r"\b[^“”\"]{0,60}?[:,]?\s*$", re.I
 )  # fmt: skip
 _INDIRECT = re.compile(
-    r"^(?:\s*\([^)]*\))?(?:,[^,;“”\"]{0,70},)?\s+(?:\w+\s+)?(?:has\s+|have\s+|had\s+)?"
+    r"(?:\s*\([^)]*\))?(?:,[^,;“”\"]{0,70},)?\s+(?:\w+\s+)?(?:has\s+|have\s+|had\s+)?"
     r"(?:said|says|told\s+\w+|tells\s+\w+|stated|states|warned|warns|added|adds|explained"
     r"|explains|believes|claimed|claims|reported|reports|confirmed|confirms|estimated"
     r"|estimates)\s+(?:on\s+\w+\s+|in\s+a\s+statement\s+|last\s+\w+\s+)?(?:that\s+)?", re.I
 )  # fmt: skip
+_AFTER_ACCORDING = re.compile(r"(?:\s*\([^)]*\))?(?:,\s*(?:which|who)\b[^,]*)?,\s*")
 _ACCORDING_BEFORE = re.compile(r"\baccording\s+to\s+(?:[\w-]+\s+){0,6}?$", re.I)
 
 
 def _speaker_types(m: Mention) -> bool:
-    return m.type in _AGENTS
+    return m.type in _AGENTS and m.cls not in _NOT_SUBJECT
 
 
-def _said_candidates(doc: Document, s: _Sentence, previous: list[Candidate]) -> list[Candidate]:
-    text, ms, out = doc.text, s.mentions, []
+def _said_candidates(doc: Document, s: _Sentence, last: Candidate | None) -> list[Candidate]:
+    """Quotations of the sentence with their speakers; `last` is the previous sentence's
+    quotation (a sentence that is all quotation continues it)."""
+    text, out = doc.text, []
+    found = []
     for q_open, q_close in s.quotes:
-        value_start, value_end = q_open + 1, q_close
-        value = text[value_start:value_end].strip().rstrip(",").strip()
-        if not value:
-            continue
-        speaker = _speaker_for_quote(text, s, q_open, q_close)
-        if speaker is None and len(value.split()) < 3:
-            continue
+        value = text[q_open + 1 : q_close].strip().rstrip(",").strip()
+        if value:
+            found.append((q_open, q_close, value, _speaker_for_quote(text, s, q_open, q_close)))
+    speakers = [sp for *_, sp in found if sp]
+    for q_open, q_close, value, speaker in found:
+        later = [sp for sp in speakers if sp[0].start > q_close]
+        if speaker is None and later:
+            # "Russia “cannot win” with an army “which ...”, quips X": X said both.
+            m, _, base = later[0]
+            speaker = (m, "said-same-sentence", base * 0.7)
         if speaker is None:
-            # A sentence that is all quotation continues the previous sentence's speaker.
             whole = text[s.start : s.end]
-            if not (q_open == s.start and len(whole[q_close - s.start + 1 :].strip(".,!? ")) == 0):
+            all_quote = q_open == s.start and not whole[q_close - s.start + 1 :].strip(".,!? ")
+            if not (all_quote and last is not None and len(value.split()) >= 3):
                 continue
-            prev = [c for c in previous if c.relation == "said"]
-            if not prev:
-                continue
-            c = prev[-1]
-            speaker = (Mention(*c.subject_span, "", "Person", entity=c.subject,
+            speaker = (Mention(*last.subject_span, "", "Person", entity=last.subject,
                                recogniser="coref"), "said-continuation", 0.55)  # fmt: skip
         m, rule, base = speaker
         conf = _common_factors(doc, s, base, m)
         out.append(_candidate(doc, s, m, "said", rule, conf, value=value,
-                              value_span=(value_start, value_end)))  # fmt: skip
+                              value_span=(q_open + 1, q_close)))  # fmt: skip
     if not out:
         out.extend(_indirect_speech(doc, s))
     return out
@@ -793,7 +852,9 @@ def _speaker_for_quote(text, s: _Sentence, q_open: int, q_close: int):
     before = [m for m in ms if m.end <= q_open]
     if before:
         m = before[-1]
-        if _BEFORE_QUOTE.fullmatch(text[m.end : q_open]):
+        gap = text[m.end : q_open]
+        long_quote = len(text[q_open:q_close].split()) >= 4
+        if _BEFORE_QUOTE.fullmatch(gap) and (long_quote or gap.rstrip().endswith(":")):
             return m, "said-speaker-colon-quote", 0.8
     return None
 
@@ -818,7 +879,7 @@ def _indirect_speech(doc: Document, s: _Sentence) -> list[Candidate]:
             if acc > s.start:
                 v0, v1 = s.start, acc
             else:
-                rest = re.match(r"(?:\s*\([^)]*\))?(?:,\s*(?:which|who)\b[^,]*)?,\s*", text[m.end :])
+                rest = _AFTER_ACCORDING.match(text[m.end :])
                 if not rest:
                     continue
                 v0, v1 = m.end + rest.end(), s.end
@@ -882,12 +943,18 @@ def extract_relations(
     _resolve_pronouns(doc.text, sents)
     linked = [m for m in mentions if m.entity]
     found: list[Candidate] = []
-    for s in sents:
+    last_said: Candidate | None = None
+    last_at = -9
+    for idx, s in enumerate(sents):
         found.extend(_pair_candidates(doc, s))
         found.extend(_age_candidates(doc, s))
         found.extend(_demonym_candidates(doc, s, linked))
         found.extend(_restriction_candidates(doc, s, linked))
-        found.extend(_said_candidates(doc, s, found[-20:]))
+        # Only a quotation of the last two sentences hands its speaker on to a bare one.
+        said = _said_candidates(doc, s, last_said if idx - last_at <= 2 else None)
+        found.extend(said)
+        if said:
+            last_said, last_at = said[-1], idx
     return _dedupe(found)
 
 
