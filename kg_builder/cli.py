@@ -367,6 +367,7 @@ def stats(store, corpus, data_dir, fmt):
 
 from .cli_analyze import analyze  # noqa: E402 - registers `kg analyze`
 from .cli_export import export  # noqa: E402 - registers `kg export`
+from .cli_extract import evaluate, extract  # noqa: E402 - registers `kg extract`, `kg evaluate`
 from .cli_query import query  # noqa: E402 - registers `kg query`
 from .cli_review import review  # noqa: E402 - registers `kg review`
 
@@ -374,6 +375,8 @@ main.add_command(query)
 main.add_command(analyze)
 main.add_command(export)
 main.add_command(review)
+main.add_command(extract)
+main.add_command(evaluate)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

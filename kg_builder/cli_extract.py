@@ -1,0 +1,283 @@
+"""`kg extract` and `kg evaluate`: thin commands over kg_builder.extraction."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .cli_network import _cli, handle_errors
+from .errors import ConfigError
+from .pipeline import make_settings, open_graph
+
+ner_option = click.option(
+    "--ner",
+    default="rules",
+    show_default=True,
+    metavar="rules|spacy:MODEL",
+    help="Mention recogniser: the offline rules and gazetteers, or an installed spaCy "
+    "pipeline (e.g. spacy:en_core_web_sm).",
+)
+gazetteer_option = click.option(
+    "--gazetteer",
+    type=click.Choice(["graph", "generic"]),
+    default="graph",
+    show_default=True,
+    help="Names to look for: the graph's entities and aliases plus country and city lists "
+    "(graph), or the country and city lists alone (generic: how the rules fare on articles "
+    "about people the graph does not know).",
+)
+metadata_option = click.option(
+    "--metadata",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="Article metadata (sources.yaml format; default: CORPUS_DIR/sources.yaml if present).",
+)
+max_bytes_option = click.option(
+    "--max-bytes",
+    type=int,
+    default=None,
+    help="Skip (never truncate) articles larger than this (default 5,000,000).",
+)
+
+
+def _index(settings, gazetteer: str):
+    """The gazetteer of the graph the facts are for (read from the built store)."""
+    from .extraction.gazetteer import EntityIndex
+
+    if gazetteer == "generic":
+        return EntityIndex.cold()
+    store = open_graph(settings)
+    try:
+        return EntityIndex.from_store(store)
+    finally:
+        close = getattr(store, "close", None)
+        if close:
+            close()
+
+
+def _run(corpus_dir, settings, ner, gazetteer, metadata, max_bytes, quiet: bool):
+    from .extraction.extract import extract_corpus
+
+    index = _index(settings, gazetteer)
+    files = [p for p in Path(corpus_dir).iterdir() if p.is_file()]
+    if quiet:
+        return extract_corpus(corpus_dir, index, ner, metadata, max_bytes)
+    with Progress(
+        TextColumn("extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[doc]}"),
+        TimeElapsedColumn(),
+        console=_cli().err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("extract", total=len(files), doc="")
+        return extract_corpus(
+            corpus_dir,
+            index,
+            ner,
+            metadata,
+            max_bytes,
+            progress=lambda doc_id: bar.update(task, advance=1, doc=doc_id),
+        )
+
+
+def _short(path: str, folder: Path) -> str:
+    """A path relative to the corpus folder when it is inside it (tables stay narrow)."""
+    try:
+        return str(Path(path).relative_to(folder))
+    except ValueError:
+        return path
+
+
+def _check_corpus(corpus_dir: str) -> Path:
+    path = Path(corpus_dir)
+    if not path.is_dir():
+        raise ConfigError(f"corpus folder {path} does not exist")
+    return path
+
+
+@click.command()
+@click.argument("corpus_dir", type=click.Path())
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where the reviewable candidate files go (default: data/extracted beside the "
+    "curated data).",
+)
+@ner_option
+@gazetteer_option
+@metadata_option
+@max_bytes_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Terminal table or machine-readable JSON summary.",
+)
+@click.option("--store", default=None, metavar="PATH|memory", help="The graph to link to.")
+@click.option("--data", "data_dir", default=None, help="Curated data folder.")
+@handle_errors
+def extract(corpus_dir, out, ner, gazetteer, metadata, max_bytes, fmt, store, data_dir):
+    """Propose facts from the articles of CORPUS_DIR, for review.
+
+    Reads plain-text and HTML articles, drops site furniture, finds mentions of people,
+    organisations, places, events, dates and quantities, links them to the graph's entities
+    (or proposes new ones), and proposes facts from sentence patterns, each with its evidence
+    sentence and a confidence. One reviewable JSONL file per article goes to --out; `kg build`
+    loads them as extracted facts, `kg review` accepts or rejects them.
+
+    Example: kg extract ../shared/corpus --format json
+    """
+    from .extraction.candidates import write_candidates
+
+    corpus = _check_corpus(corpus_dir)
+    settings = make_settings(store=store, data_dir=data_dir)
+    run = _run(corpus, settings, ner, gazetteer, metadata, max_bytes, fmt == "json")
+    default_out = getattr(settings, "extracted_dir", None) or settings.data_dir.parent / "extracted"
+    out_dir = Path(out) if out else Path(default_out)
+    written = []
+    for r in run.results:
+        path = write_candidates(out_dir, r.document, r.candidates, r.entities, run.info())
+        written.append(str(path))
+    rows = [
+        {
+            "article": r.document.id,
+            "mentions": len(r.mentions),
+            "linked": r.linked,
+            "new_entities": len(r.entities),
+            "candidates": len(r.candidates),
+            "warnings": "; ".join(r.document.warnings),
+        }
+        for r in run.results
+    ]
+    skipped = [{"path": s.path, "reason": s.reason} for s in run.skipped]
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "summary": run.summary(),
+                    "articles": rows,
+                    "skipped": skipped,
+                    "out": str(out_dir),
+                    "files": written,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    cli = _cli()
+    columns = ["article", "mentions", "linked", "new_entities", "candidates", "warnings"]
+    cli.console.print(
+        cli._table("Extraction", columns, [[row[c] for c in columns] for row in rows])
+    )
+    if skipped:
+        rows = [[_short(s["path"], corpus), s["reason"]] for s in skipped]
+        cli.console.print(cli._table(f"Skipped (in {escape(str(corpus))})", ["file", "reason"], rows))
+    s = run.summary()
+    cli.console.print(
+        f"{s['articles']} article(s) read, {s['skipped']} skipped; {s['candidates']} candidate "
+        f"fact(s) written to {escape(str(out_dir))} in {s['seconds']:.1f} s. "
+        "Next: kg review list, or kg build to load them as extracted facts."
+    )
+
+
+@click.command()
+@click.argument("corpus_dir", type=click.Path())
+@click.option(
+    "--gold",
+    "gold_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder of gold annotations (the format of ../shared/gold).",
+)
+@ner_option
+@gazetteer_option
+@metadata_option
+@max_bytes_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Tables, or one JSON object with entities, linking, relations and boilerplate.",
+)
+@click.option("--store", default=None, metavar="PATH|memory", help="The graph to link to.")
+@click.option("--data", "data_dir", default=None, help="Curated data folder.")
+@handle_errors
+def evaluate(corpus_dir, gold_dir, ner, gazetteer, metadata, max_bytes, fmt, store, data_dir):
+    """Score extraction on CORPUS_DIR against gold annotations.
+
+    Precision, recall and F1 per type for mentions (exact and partial spans), linking,
+    relations and boilerplate. Nothing is written.
+
+    Example: kg evaluate ../shared/corpus --gold ../shared/gold --format json
+    """
+    from .extraction.evaluate import Prediction, load_gold, score
+
+    corpus = _check_corpus(corpus_dir)
+    gold = load_gold(Path(gold_dir))
+    settings = make_settings(store=store, data_dir=data_dir)
+    run = _run(corpus, settings, ner, gazetteer, metadata, max_bytes, fmt == "json")
+    preds = {
+        r.document.id: Prediction(
+            r.document.id, r.mentions, r.candidates, r.document.boilerplate, len(r.document.text)
+        )
+        for r in run.results
+    }
+    report = score(preds, gold)
+    report["backend"] = run.backend
+    report["gazetteer"] = gazetteer
+    report["skipped"] = [{"path": s.path, "reason": s.reason} for s in run.skipped]
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    _print_report(report)
+
+
+def _pct(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def _print_report(report: dict) -> None:
+    cli = _cli()
+    ent = report["entities"]
+    rows = []
+    for t, m in ent["per_type"].items():
+        p = ent["partial"]["per_type"][t]
+        rows.append([t, _pct(m["precision"]), _pct(m["recall"]), _pct(m["f1"]), _pct(p["f1"]),
+                     m["tp"] + m["fn"]])
+    rows.append(["all", _pct(ent["precision"]), _pct(ent["recall"]), _pct(ent["f1"]),
+                 _pct(ent["partial"]["f1"]), ent["tp"] + ent["fn"]])
+    cli.console.print(cli._table(
+        f"Mentions ({report['backend']}, {report['gazetteer']} gazetteer): exact span",
+        ["type", "precision", "recall", "F1", "F1 partial", "gold"], rows))
+    for key, title in (("linking", "Linking"), ("relations", "Relations")):
+        part = report[key]
+        rows = [[t, _pct(m["precision"]), _pct(m["recall"]), _pct(m["f1"]), m["tp"] + m["fn"]]
+                for t, m in part["per_type"].items()]
+        rows.append(["all", _pct(part["precision"]), _pct(part["recall"]), _pct(part["f1"]),
+                     part["tp"] + part["fn"]])
+        cli.console.print(cli._table(title, ["type", "precision", "recall", "F1", "gold"], rows))
+    b = report["boilerplate"]
+    cli.console.print(
+        f"Boilerplate: precision {_pct(b['precision'])}, recall {_pct(b['recall'])}, "
+        f"F1 {_pct(b['f1'])} (characters); {b['gold_spans_found']} of {b['gold_spans']} gold "
+        "spans found."
+    )
+    if report["relations"].get("unmapped_gold"):
+        cli.console.print(
+            f"{report['relations']['unmapped_gold']} gold relation(s) have no ontology property "
+            "(other, reported_by) and are not scored."
+        )
+    for s in report["skipped"]:
+        cli.err.print(f"[yellow]skipped {escape(s['path'])}: {escape(s['reason'])}[/]")
