@@ -197,7 +197,10 @@ def _ruler_pipeline():
 def test_spacy_backend_maps_labels_and_merges_gazetteer(small_index):
     from kg_builder.extraction.ner_spacy import recognise_spacy
 
-    text = "Olga Petrova, a Russian, left on Monday via Tbilisi, Finland Today said.\nAds: Tbilisi"
+    text = (
+        "Olga Petrova, a Russian, left on Monday via Tbilisi, Finland Today said.\n"
+        "Ads: Tbilisi"
+    )
     doc = _doc(text, [(text.index("Ads"), len(text))])
     got = [(m.text, m.type, m.recogniser) for m in recognise_spacy(doc, _ruler_pipeline(),
                                                                      small_index)]

@@ -23,7 +23,9 @@ from .model import Document, Mention
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 #: What may separate the words of one name: a space, a hyphen, an apostrophe, an initial's dot.
-_NAME_GAP = re.compile(r"^(?:[ \u00a0]|-|\u2010|\u2011|\u2013|'|\u2019|\.[ \u00a0]?)$|^\.? ?$|^ ?- ?$")
+_NAME_GAP = re.compile(
+    r"^(?:[ \u00a0]|-|\u2010|\u2011|\u2013|'|\u2019|\.[ \u00a0]?)$|^\.? ?$|^ ?- ?$"
+)
 
 PERSON_TITLES = frozenset(
     """
