@@ -127,7 +127,7 @@ _I = r"(?i:{})".format
 DATE_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("iso", _p(r"(?<![\d-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
                r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?P<z>Z)?)?(?![\d-])")),
-    ("dmy_num", _p(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?![\d.])")),
+    ("dmy_num", _p(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\d|\.\d)")),
     ("dmy", _p(rf"(?<![\d,.])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
                r"(?:,?\s+(?P<y>\d{4})(?!\d))?(?![\w])")),
     ("mdy", _p(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d]|,\d{{3}}|\.\d)"
@@ -138,7 +138,8 @@ DATE_PATTERNS: list[tuple[str, re.Pattern]] = [
                         r"|middle\s+of)") + rf"[\s-]+{_MONTH_FULL}\b")),
     ("rel_month", _p(_I(r"\b(?P<rel>last|next|this)\s+") + rf"{_MONTH_FULL}\b")),
     ("prep_month", _p(_I(r"\b(?:in|since|until|till|by|from|through|during|before|after|of"
-                         r"|to|between|and|or)\s+") + rf"(?P<span>{_MONTH_FULL})\b")),
+                         r"|to|between)\s+") + rf"(?P<span>{_MONTH_FULL})\b")),
+    ("prep_month", _p(rf"\b{_FULL_MONTH}\s+(?:and|or|to|-|–)\s+(?P<span>{_MONTH_FULL})\b")),
     ("year", _p(r"(?<![\d,.$€£#-])(?P<y>1[89]\d{2}|20\d{2})(?![\d%]|,\d|\.\d|-\d|s\b)")),
     ("decade", _p(r"(?<![\d,.$-])(?P<y>1[89]\d0|20\d0)s\b")),
     ("season", _p(_I(r"\b(?:(?P<pre>(?:in|during|since|until|by|over|through|of)\s+the)\s+)?"
@@ -313,7 +314,7 @@ class _State:
         if not self.resolved:
             return True
         last = self.resolved[-1]
-        between = self.text[last.end:h.start]
+        between = self.text[last.end:h.start + 1]  # up to h's first letter
         if len(re.findall(r"\n\s*\S", between)) > 1:
             return None
         return last
@@ -814,7 +815,7 @@ QUANTITY_RE = re.compile(
     re.I,
 )
 _PERSON_NOUNS = re.compile(
-    r"\s+(?:[A-Z][a-z]+\s+)?(?:people|persons|men|women|children|kids|soldiers|troops"
+    r"\s+(?:of\s+)?(?:[A-Z][a-z]+\s+)?(?:people|persons|men|women|children|kids|soldiers|troops"
     r"|deserters|defectors|refugees|migrants|reservists|residents|citizens|conscripts"
     r"|colleagues|volunteers|activists|prisoners|families|Russians|Ukrainians|civilians)\b")
 #: Words after a number word that show it is not counting anything ("the two are").
