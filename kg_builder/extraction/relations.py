@@ -742,7 +742,8 @@ def _restriction_candidates(doc, s: _Sentence, all_mentions) -> list[Candidate]:
         if ev.type != "Event" or not _RESTRICTION.search(ev.text):
             continue
         context = text[ev.start : min(s.end, ev.end + 80)]
-        if not _ENTRY.search(context) and not re.search(_DEMONYM, context, re.I):
+        sentence = text[s.start : s.end]
+        if not _ENTRY.search(sentence) and not re.search(_DEMONYM, sentence, re.I):
             continue
         imposer = None
         for a in reversed(ms[:k]):
@@ -767,6 +768,9 @@ def _restriction_candidates(doc, s: _Sentence, all_mentions) -> list[Candidate]:
                 out.append(_candidate(doc, s, ev, "imposedBy", rule + "+coordination",
                                       conf * 0.9, obj=extra))  # fmt: skip
         dem = re.search(r"\b" + _DEMONYM + r"\b", context, re.I)
+        if not dem:  # the nearest demonym before the trigger: "Russians fear the new rules"
+            dem = ([None] + list(re.finditer(r"\b" + _DEMONYM + r"\b", text[s.start : ev.start],
+                                            re.I)))[-1]  # fmt: skip
         if dem:
             country = DEMONYMS[dem.group("demonym").lower()]
             cand = _candidate(doc, s, ev, "appliesToCitizensOf", "restriction-demonym",
