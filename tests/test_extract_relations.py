@@ -150,7 +150,7 @@ def _facts(cands) -> set[tuple]:
     return {(c.subject, c.relation, c.object or c.value) for c in cands}
 
 
-# -- sentences --------------------------------------------------------------------------------------
+# -- sentences ---------------------------------------------------------------------------------
 
 
 def _split(text: str, spans=None) -> list[str]:
@@ -171,7 +171,10 @@ def test_sentences_abbreviations_initials_decimals():
 
 
 def test_sentences_quotations_kept_whole_and_closing_quote_ends():
-    text = "“We are tired. We want peace,” he said. She left. He shouted: “Stop!” Then he ran."
+    text = (
+        "“We are tired. We want peace,” he said. She left. "
+        "He shouted: “Stop!” Then he ran."
+    )
     assert _split(text) == [
         "“We are tired. We want peace,” he said.",
         "She left.",
@@ -197,7 +200,7 @@ def test_sentences_lowercase_after_stop_does_not_split():
     assert len(_split("He paid $3.50 for it. and then left.")) == 1
 
 
-# -- pair patterns ------------------------------------------------------------------------------------
+# -- pair patterns -----------------------------------------------------------------------------
 
 
 def test_fled_to_and_from_with_evidence_and_spans():
@@ -367,7 +370,7 @@ def test_date_qualifier_only_day_month_year_values():
     assert c.relation == "residesIn" and c.date is None
 
 
-# -- quotations -------------------------------------------------------------------------------------
+# -- quotations --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -427,7 +430,7 @@ def test_gold_relations_map_to_ontology_properties():
     assert props["fledTo"].domain.endswith("Person")
 
 
-# -- the corpus ---------------------------------------------------------------------------------------
+# -- the corpus --------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
