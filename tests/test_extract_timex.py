@@ -111,6 +111,12 @@ def test_narrative_year_from_an_earlier_dated_mention():
     assert got["May 12"] == ("XXXX-05-12", "unknown-year")
 
 
+def test_year_ranges_and_counts():
+    got = dates("He served from 2005 to 2010 and between 2014 and 2022; 2000 soldiers and "
+                "some 2010 residents stayed.")
+    assert set(got) == {"2005", "2010", "2014", "2022"}
+
+
 def test_a_bare_year_sets_no_narrative_year():
     """"annexed in 2014" is background: the next month-day is read against publication."""
     got = dates("Crimea was annexed in 2014. On March 3 he left.", "2022-09-23")
@@ -314,6 +320,8 @@ def test_event_anchors_from_curated_records():
     ("A hundred of his colleagues", "A hundred", "100", None, None),
     ("It cost $20.", "$20", "20", "USD", None),
     ("twenty-five soldiers", "twenty-five", "25", "people", None),
+    ("jailed for 2 1/2 years", "2 1/2 years", "2.5", "years", None),
+    ("four men aged 20 to 35", "20 to 35", "20-35", "age", None),
 ])
 def test_quantities(text, span, value, unit, qualifier):
     assert quantities(text)[span] == (value, unit, qualifier)
@@ -331,6 +339,8 @@ def test_quantities_never_overlap_dates():
     assert [(m.type, m.text) for m in both] == [
         ("Date", "2019"), ("Quantity", "300"), ("Date", "September 21")]
     assert quantities("On September 21", exclude=[(3, 15)]) == {}
+    assert quantities("On September 21, 2019, 300 left.") == {"300": ("300", None, None)}
+    assert "21" in quantities("On September 21", exclude=[])
 
 
 # --------------------------------------------------------------------------- the corpus
@@ -421,3 +431,12 @@ def test_corpus_date_values(corpus_scores):
     assert equal / len(matched) >= 0.85 and agree / len(matched) >= 0.95
     plain = [(gold["Date"][k], pred["plain"][k]) for k in gold["Date"] if k in pred["plain"]]
     assert sum(date_id(m.value) == g for g, m in plain) / len(plain) >= 0.78
+
+
+def test_spans_and_exclusions_may_be_many_and_overlapping():
+    """Boilerplate gaps split the body into many spans; excluded spans may overlap."""
+    text = "In 2019, 300 people left. Also 40 more. And 50 others."
+    body = [(0, 12), (12, 25), (26, 39)]  # touching spans merge: "300 people" is inside
+    assert set(quantities(text, spans=body)) == {"300", "40"}
+    assert set(quantities(text, exclude=[(30, 34), (26, 33), (0, 4)])) == {"300", "50"}
+    assert dates(text, spans=[(3, 8)]) == {"2019": ("2019", "year")}

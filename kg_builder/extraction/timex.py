@@ -41,6 +41,7 @@ years, age, people, ...) in `unit`.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -182,22 +183,52 @@ class _Hit:
     extra: dict = field(default_factory=dict)
 
 
-def _inside(start: int, end: int, spans: list[Span] | None) -> bool:
-    return spans is None or any(s <= start and end <= e for s, e in spans)
+class _SpanSet:
+    """Character spans, merged and sorted, for fast containment and overlap tests (an
+    article may have many boilerplate gaps and many date mentions)."""
+
+    def __init__(self, spans: Iterable[Span]):
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.spans = [(s, e) for s, e in merged]
+        self.starts = [s for s, _ in self.spans]
+
+    def _before(self, pos: int) -> Span | None:
+        i = bisect.bisect_right(self.starts, pos)
+        return self.spans[i - 1] if i else None
+
+    def contains(self, start: int, end: int) -> bool:
+        span = self._before(start)
+        return span is not None and end <= span[1]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        span = self._before(end - 1) if end > start else None
+        return span is not None and span[1] > start
+
+
+def _inside(start: int, end: int, spans: _SpanSet | None) -> bool:
+    return spans is None or spans.contains(start, end)
 
 
 def _collect(text: str, spans: list[Span] | None) -> list[_Hit]:
     """Every pattern match, then the longest of overlapping ones (earliest on ties)."""
+    body = None if spans is None else _SpanSet(spans)
     hits = []
     for kind, pattern in DATE_PATTERNS:
         for m in pattern.finditer(text):
             s, e = m.span("span") if "span" in pattern.groupindex else m.span()
-            if e > s and _inside(s, e, spans) and _plausible(kind, m, text):
+            if e > s and _inside(s, e, body) and _plausible(kind, m, text):
                 hits.append(_Hit(s, e, kind, m))
     hits.sort(key=lambda h: (-(h.end - h.start), h.start))
+    taken = bytearray(len(text))  # characters already in a kept mention
     kept: list[_Hit] = []
     for h in hits:
-        if all(h.end <= k.start or k.end <= h.start for k in kept):
+        if not any(taken[h.start:h.end]):
+            taken[h.start:h.end] = b"\x01" * (h.end - h.start)
             kept.append(h)
     return sorted(kept, key=lambda h: h.start)
 
@@ -210,7 +241,7 @@ _LABEL_BEFORE = re.compile(
     r"(?:Article|No\.?|Number|Section|Paragraph|Part|Chapter|Flight|Room|Route|Resolution"
     r"|page|Decree|Law|Order)\s+$", re.I)
 _QUAL_BEFORE = re.compile(r"(?:about|around|some|over|nearly|almost|than|least|roughly"
-                          r"|approximately|to)\s+$", re.I)
+                          r"|approximately|up\s+to)\s+$", re.I)
 
 
 def _plausible(kind: str, m: re.Match, text: str) -> bool:
@@ -246,7 +277,8 @@ def _fmt(d: dt.date, precision: str) -> str:
 
 
 def _add(d: dt.date, unit: str, n: int) -> dt.date:
-    """`d` moved by n days, weeks, months or years (the day clamped to the month's end)."""
+    """`d` moved by n days, weeks, months or years (the day clamped to the month's end);
+    OverflowError/ValueError beyond the calendar's years 1..9999."""
     if unit == "day":
         return d + dt.timedelta(days=n)
     if unit == "week":
@@ -574,7 +606,11 @@ def _resolve_relative(st: _State, h: _Hit, unit: str, n: int, base_note: str) ->
             _unknown(h, "no date nearby to anchor it")
             return
     sign = -1 if direction in ("before", "earlier", "previous", "preceding", "ago") else 1
-    d = _add(base, unit, sign * n)
+    try:
+        d = _add(base, unit, sign * n)
+    except (OverflowError, ValueError):
+        _unknown(h, "outside the calendar")
+        return
     precision = max(unit if unit != "decade" else "year", base_precision,
                     key=lambda p: RANK.get(p, 5))
     if precision in ("time", "season", "decade"):
@@ -600,7 +636,11 @@ def _resolve_offset(st: _State, h: _Hit) -> None:
         if pub is None or (unit in ("day", "week") and st.pub_day is None):
             _unknown(h, "relative to an unknown publication date")
             return
-        d = _add(pub.earliest, unit, -n)
+        try:
+            d = _add(pub.earliest, unit, -n)
+        except (OverflowError, ValueError):
+            _unknown(h, "outside the calendar")
+            return
         precision = {"decade": "year"}.get(unit, unit)
         _set(h, d, precision, 0.75, f"'{m.group(0)}': {n} {unit}(s) before publication "
              f"({pub.text}), {_fmt(d, precision)}")
@@ -808,7 +848,8 @@ QUANTITY_RE = re.compile(
     rf"|thousands|millions|billions|(?<!a\s)several(?=\s+(?:days|weeks|months|years|hours)))"
     rf"|(?P<cur>[$€£])?(?<![\w.,-])(?P<a>{_DIGITS})(?:\s*[-–]\s*|\s+to\s+)"
     rf"(?P<b>{_DIGITS})(?![\d])"
-    rf"|(?P<cur2>[$€£])?(?<![\w.,-])(?P<n>{_DIGITS})(?![\d])"
+    rf"|(?<![\w.,/-])(?P<whole>\d+)\s+(?P<num>[1-9])/(?P<den>[1-9])(?![\d/])"
+    rf"|(?P<cur2>[$€£])?(?<![\w.,-])(?P<n>{_DIGITS})(?![\d/])"
     rf"|\b(?P<art>a|one)\s+(?P<big>hundred|thousand|million|billion|dozen)\b"
     rf"|\b(?P<w>{_NUMWORD})\b"
     rf"){_SCALE}?(?:{_UNIT})?",
@@ -849,12 +890,16 @@ def _quantity_value(m: re.Match) -> str | None:
         if scale == 1 and "," in g["b"] and "," not in g["a"] and a * 1000 <= b:
             a *= 1000  # "7-8,000" is 7,000 to 8,000
         return f"{_fmt_number(a * scale)}-{_fmt_number(b * scale)}"
+    if g.get("whole"):  # "2 1/2 years"
+        return _fmt_number((int(g["whole"]) + int(g["num"]) / int(g["den"])) * scale)
     if g.get("n"):
         return _fmt_number(_number(g["n"]) * scale)
     return _fmt_number((_count(g["w"]) or 0) * scale)
 
 
 def _unit(m: re.Match, text: str) -> str | None:
+    if re.search(r"\baged\s+$", text[max(0, m.start() - 10):m.start()], re.I):
+        return "age"
     for i, (_, name) in enumerate(UNITS):
         u = m.group(f"u{i}")
         if u:
@@ -868,9 +913,9 @@ def _unit(m: re.Match, text: str) -> str | None:
     return None
 
 
-def _quantity_ok(m: re.Match, text: str, exclude: list[Span]) -> bool:
+def _quantity_ok(m: re.Match, text: str, exclude: _SpanSet) -> bool:
     s, e = m.span()
-    if any(a < e and s < b for a, b in exclude):
+    if exclude.overlaps(s, e):
         return False
     if e < len(text) and text[e].isalnum():
         return False  # "21st", "5G"
@@ -886,14 +931,19 @@ def find_quantities(
     spans: list[Span] | None = None,
     exclude: Iterable[Span] | None = None,
 ) -> list[Mention]:
-    """Numbers and amounts (inside `spans` when given, never overlapping `exclude`, e.g. the
-    date mentions): value as text ("300000", "7000-8000", None for "thousands"), the unit
-    when the text gives one, and the qualifier before the number in `precision`."""
-    exclude = list(exclude or [])
+    """Numbers and amounts (inside `spans` when given, never overlapping `exclude`): value as
+    text ("300000", "7000-8000", None for "thousands"), the unit when the text gives one, and
+    the qualifier before the number in `precision`. `exclude` defaults to the date mentions
+    of the text (found here), so that years and days are never counted as quantities; pass
+    the dates you already have to save that work."""
+    if exclude is None:
+        exclude = [m.span for m in find_dates(text, None, spans)]
+    excluded = _SpanSet(exclude)
+    inside = None if spans is None else _SpanSet(spans)
     out = []
     for m in QUANTITY_RE.finditer(text):
         s, e = m.span()
-        if not _inside(s, e, spans) or not _quantity_ok(m, text, exclude):
+        if not _inside(s, e, inside) or not _quantity_ok(m, text, excluded):
             continue
         qual = m.group("qual")
         score = 0.6 if m.group("vague") else 0.75 if m.group("w") else 0.9
