@@ -52,6 +52,13 @@ format_option = click.option(
     help="Terminal table or machine-readable JSON.",
 )
 owl_option = click.option("--no-owl", is_flag=True, help="Skip the OWL consistency check (HermiT).")
+extracted_option = click.option(
+    "--extracted",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of extraction candidates (JSONL) loaded as extracted facts (default: "
+    "extracted/ beside the curated data folder).",
+)
 store_option = click.option(
     "--store",
     default=None,
@@ -131,13 +138,16 @@ def main() -> None:
     help="Output folder (default: exports/).",
 )
 @data_option
+@extracted_option
 @base_option
 @owl_option
 @store_option
 @click.option("--full", is_flag=True, help="Rebuild every graph, not only the changed ones.")
 @click.option("--no-export", is_flag=True, help="Fill the store only; do not write exports/.")
 @format_option
-def build(corpus, no_corpus, out, data_dir, base_iri, no_owl, store, full, no_export, fmt):
+def build(
+    corpus, no_corpus, out, data_dir, extracted, base_iri, no_owl, store, full, no_export, fmt
+):
     """Build, validate and write the knowledge graph.
 
     Loads the curated facts and source metadata, checks evidence against the corpus, builds
@@ -160,6 +170,7 @@ def build(corpus, no_corpus, out, data_dir, base_iri, no_owl, store, full, no_ex
             check_owl=not no_owl,
             use_default_corpus=not no_corpus,
             store=store,
+            extracted=extracted,
         )
         with err.status("building…") as status:
             result = build_graph(
@@ -265,6 +276,7 @@ def _print_summary(summary: dict) -> None:
 @corpus_option
 @no_corpus_option
 @data_option
+@extracted_option
 @owl_option
 @click.option(
     "--engine",
@@ -275,7 +287,7 @@ def _print_summary(summary: dict) -> None:
     "rdflib with pySHACL (the reference engine, for small graphs).",
 )
 @format_option
-def validate(corpus, no_corpus, data_dir, no_owl, engine, fmt):
+def validate(corpus, no_corpus, data_dir, extracted, no_owl, engine, fmt):
     """Run every check of `kg build` without writing anything; list every problem.
 
     Checks the curated files (syntax, types and relations against the ontology, references,
@@ -292,6 +304,7 @@ def validate(corpus, no_corpus, data_dir, no_owl, engine, fmt):
             check_owl=not no_owl,
             use_default_corpus=not no_corpus,
             store=MEMORY if engine == "memory" else None,
+            extracted=extracted,
         )
         with err.status("validating…") as status:
             result = validate_only(settings, on_step=lambda s: status.update(f"{s}…"))

@@ -52,8 +52,14 @@ def resolve_corpus(option: str | Path | None, use_default: bool = True) -> Path 
 
 def default_extracted_dir(data_dir: str | Path) -> Path:
     """Where extraction writes candidates: `extracted/` beside the curated folder
-    (data/curated -> data/extracted), so a copy of the data folder carries its candidates."""
-    return Path(data_dir).parent / "extracted"
+    (data/curated -> data/extracted), so a copy of the data folder carries its candidates.
+    For the project's own data folder, $KG_EXTRACTED can name another place (the test suite
+    points it at a scratch folder so that a developer's own extraction runs never leak in)."""
+    data_dir = Path(data_dir)
+    env = os.environ.get("KG_EXTRACTED")
+    if env and data_dir.resolve() == (PROJECT_DIR / "data" / "curated").resolve():
+        return Path(env)
+    return data_dir.parent / "extracted"
 
 
 @dataclass

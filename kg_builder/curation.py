@@ -852,11 +852,14 @@ class ExtractedLoader:
             )
 
     def load_facts(self) -> None:
+        facts = []
         for cf in self.files:
             for cand in self._proposed(cf):
                 fact = self._fact(cf, cand)
                 if fact is not None:
-                    self.loader.data.facts.append(fact)
+                    facts.append(fact)
+        _one_confidence_per_assertion(facts)
+        self.loader.data.facts.extend(facts)
         self._date_events()
 
     def _fact(self, cf, cand) -> FactRecord | None:
@@ -891,6 +894,20 @@ class ExtractedLoader:
 
 
 EVENT_DATES = ("date", "startDate", "endDate", "earliestDate", "latestDate")
+
+
+def _one_confidence_per_assertion(facts: list[FactRecord]) -> None:
+    """The same fact proposed from two sentences of one article becomes one assertion with
+    both evidence quotes; it gets the higher of the two confidences (an assertion has one)."""
+    best: dict[tuple, Decimal] = {}
+    for f in facts:
+        key = (f.source, f.subject, f.relation, f.object, str(f.value))
+        if f.confidence is not None and (key not in best or f.confidence > best[key]):
+            best[key] = f.confidence
+    for f in facts:
+        key = (f.source, f.subject, f.relation, f.object, str(f.value))
+        if key in best:
+            f.confidence = best[key]
 
 
 def load_curated(

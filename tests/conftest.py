@@ -22,6 +22,8 @@ from kg_builder.config import PROJECT_DIR, resolve_corpus
 _SCRATCH = Path(tempfile.mkdtemp(prefix="kg-test-store-"))
 atexit.register(shutil.rmtree, _SCRATCH, True)
 os.environ["KG_STORE"] = str(_SCRATCH / "default")
+# Nor read candidates a developer's own `kg extract` left in data/extracted.
+os.environ["KG_EXTRACTED"] = str(_SCRATCH / "extracted")
 
 CURATED = PROJECT_DIR / "data" / "curated"
 CORPUS = resolve_corpus(None)

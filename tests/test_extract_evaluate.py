@@ -9,14 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kg_builder.extraction.evaluate import (
-    GOLD_TO_ONTOLOGY,
-    GoldError,
-    Prediction,
-    load_gold,
-    score,
-)
+from kg_builder.extraction.evaluate import GoldError, Prediction, load_gold, score
 from kg_builder.extraction.model import Candidate, Mention
+from kg_builder.extraction.relations import GOLD_RELATIONS
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 GOLD = SHARED / "gold"
@@ -31,14 +26,17 @@ def _from_gold(g, drop_types=(), shift=0) -> Prediction:
     ]
     cands = []
     for r in g.relations:
-        prop = GOLD_TO_ONTOLOGY.get(r["relation"])
+        prop = GOLD_RELATIONS.get(r["relation"])
         if not prop:
             continue
         literal = prop in ("said", "age")
+        subject, obj = r["subject"], r["object"]
+        if prop == "imposedBy":  # produced as (restriction, imposedBy, state)
+            subject, obj = "some-restriction", r["subject"]
         cands.append(
             Candidate(
-                g.id, r["subject"], prop, r["evidence"], r.get("evidence_start", 0), 1.0, "gold",
-                object=None if literal else r["object"], value=r["object"] if literal else None,
+                g.id, subject, prop, r["evidence"], r.get("evidence_start", 0), 1.0, "gold",
+                object=None if literal else obj, value=obj if literal else None,
             )
         )
     return Prediction(g.id, mentions, cands, list(g.boilerplate))
@@ -128,8 +126,8 @@ def test_duplicate_candidates_count_once(gold):
     r = next(r for r in g.relations if r["relation"] == "fled_to")
     c = Candidate(g.id, r["subject"], "fledTo", r["evidence"], 0, 0.9, "t", object=r["object"])
     report = score({g.id: Prediction(g.id, candidates=[c, c])}, {g.id: g})
-    assert report["relations"]["per_type"]["fledTo"]["tp"] == 1
-    assert report["relations"]["per_type"]["fledTo"]["fp"] == 0
+    assert report["relations"]["per_type"]["fled_to"]["tp"] == 1
+    assert report["relations"]["per_type"]["fled_to"]["fp"] == 0
 
 
 def test_boilerplate_is_scored_by_characters(gold):

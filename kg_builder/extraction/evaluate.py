@@ -9,9 +9,13 @@ Four measures, each with precision, recall and F1 overall and per type:
   predicted (span, entity id) pair is right when it overlaps a gold mention that names the same
   entity. Precision counts every linked prediction (a proposed new entity is a prediction
   too), recall every gold entity mention.
-- **relations**: (subject, relation, object) per article, with gold relation names mapped to the
-  ontology's properties (`GOLD_TO_ONTOLOGY`); quotations (`said`) match when the speaker is the
-  same and the quoted texts overlap; literal values (ages) compare as text.
+- **relations**: (subject, relation, object) per article, in gold's vocabulary: each candidate
+  is turned into gold's form by `relations.as_gold` (the one mapping between the ontology's
+  properties and gold's relation names, `relations.GOLD_RELATIONS`); quotations (`said`) match
+  when the speaker is the same and the quoted texts overlap; literal values (ages) compare as
+  text; gold's entry restrictions name their object in free text, so the state that imposes
+  one is what is compared. Gold relations with no ontology property ("other", "reported_by")
+  are counted apart (`unmapped_gold`).
 - **boilerplate**: characters of site furniture found, against the gold `boilerplate` spans.
 
 Gold is a careful human reading, not an oracle; the figures say how close extraction comes to
@@ -30,39 +34,10 @@ from pathlib import Path
 from ..errors import KGError
 from .model import ENTITY_TYPES, MENTION_TYPES, Candidate, Mention
 
-#: Gold relation names (snake_case) -> the ontology property extraction proposes for them;
-#: None where the ontology has no single property (gold's catch-all "other", "reported_by":
-#: a source's provenance, not a fact). Kept here, beside the gold format it reads.
-GOLD_TO_ONTOLOGY: dict[str, str | None] = {
-    "member_of": "memberOf",
-    "former_member_of": "formerMemberOf",
-    "employed_by": "employedBy",
-    "leads": "leads",
-    "founded": "founderOf",
-    "spouse_of": "spouseOf",
-    "relative_of": "relativeOf",
-    "citizen_of": "citizenOf",
-    "born_in": "bornIn",
-    "resides_in": "residesIn",
-    "located_in": "locatedIn",
-    "fled_to": "fledTo",
-    "travelled_via": "travelledVia",
-    "fled_from": "fledFrom",
-    "deserted_from": "desertedFrom",
-    "participated_in": "participatedIn",
-    "announced": "announced",
-    "restricts_entry_of": "appliesToCitizensOf",
-    "helps": "helps",
-    "reported_by": None,
-    "said": "said",
-    "interviewed_by": "interviewedBy",
-    "arrested_by": "arrestedBy",
-    "age_at_publication": "age",
-    "other": None,
-}
-
-#: Relations whose object is a literal, compared as text rather than as an entity id.
-LITERAL_RELATIONS = {"said", "age"}
+#: Gold relations whose object is a literal, compared as text rather than as an entity id.
+LITERAL_RELATIONS = {"said", "age_at_publication"}
+#: Gold relations that hold both ways (either direction matches).
+SYMMETRIC_RELATIONS = {"spouse_of", "relative_of"}
 
 
 class GoldError(KGError):
@@ -236,26 +211,38 @@ def _same_literal(relation: str, a: str, b: str) -> bool:
     return x == y
 
 
-def _gold_triples(g: GoldDoc) -> list[tuple[str, str, str]]:
+def _gold_triples(g: GoldDoc) -> list[tuple[str, str, str | None]]:
+    from .relations import GOLD_RELATIONS
+
     out = []
     for r in g.relations:
-        prop = GOLD_TO_ONTOLOGY.get(r.get("relation", ""))
-        if prop and r.get("subject") and r.get("object") is not None:
-            out.append((r["subject"], prop, str(r["object"])))
-    return out
+        if GOLD_RELATIONS.get(r.get("relation", "")) and r.get("subject"):
+            obj = r.get("object")
+            if r["relation"] == "restricts_entry_of":  # free text: who imposes it is compared
+                obj = None
+            out.append((r["subject"], r["relation"], None if obj is None else str(obj)))
+    return list(dict.fromkeys(out))  # distinct facts, as for predictions
 
 
-def _pred_triples(p: Prediction) -> list[tuple[str, str, str]]:
+def _pred_triples(p: Prediction) -> list[tuple[str, str, str | None]]:
+    from .relations import as_gold
+
     out = []
     for c in p.candidates:
-        obj = c.object if c.object is not None else c.value
-        if obj is not None:
-            out.append((c.subject, c.relation, str(obj)))
+        t = as_gold(c)
+        if t is not None and t[0]:
+            out.append((t[0], t[1], None if t[2] is None else str(t[2])))
     return out
 
 
 def _same_triple(a, b) -> bool:
-    if a[0] != b[0] or a[1] != b[1]:
+    if a[1] != b[1]:
+        return False
+    if a[1] == "restricts_entry_of":  # gold's object is free text: compare who imposes it
+        return a[0] == b[0]
+    if a[1] in SYMMETRIC_RELATIONS and (a[0], a[2]) == (b[2], b[0]):
+        return True
+    if a[0] != b[0] or a[2] is None or b[2] is None:
         return False
     if a[1] in LITERAL_RELATIONS:
         return _same_literal(a[1], a[2], b[2])
@@ -263,6 +250,8 @@ def _same_triple(a, b) -> bool:
 
 
 def score_relations(preds: dict[str, Prediction], gold: dict[str, GoldDoc]) -> dict:
+    from .relations import GOLD_RELATIONS
+
     per_type: dict[str, Counts] = defaultdict(Counts)
     for doc_id, g in gold.items():
         p = preds.get(doc_id) or Prediction(doc_id)
@@ -273,7 +262,7 @@ def score_relations(preds: dict[str, Prediction], gold: dict[str, GoldDoc]) -> d
             )
     out = _summary(per_type, sorted(per_type))
     out["unmapped_gold"] = sum(
-        1 for g in gold.values() for r in g.relations if not GOLD_TO_ONTOLOGY.get(r["relation"])
+        1 for g in gold.values() for r in g.relations if not GOLD_RELATIONS.get(r["relation"])
     )
     return out
 

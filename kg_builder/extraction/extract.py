@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from .model import Candidate, Document, Mention, ProposedEntity, Skipped
+from .model import ENTITY_TYPES, Candidate, Document, Mention, ProposedEntity, Skipped
 
 #: Bumped when a change of rules changes what is extracted (part of the candidates' run info).
 EXTRACTOR_VERSION = f"{__version__}+rules.1"
@@ -111,16 +111,14 @@ def extract_document(doc: Document, recognise: Recogniser, index) -> DocumentRes
     started = time.perf_counter()
     body = doc.body_spans()
     entities = [m for m in recognise(doc) if not doc.in_boilerplate(m.start, m.end)]
-    entities = [m for m in entities if m.type in ("Person", "Organisation", "Place", "Event")]
+    entities = [m for m in entities if m.type in ENTITY_TYPES]
     dates = _drop_overlaps(entities, find_dates(doc.text, doc.published, body))
     quantities = _drop_overlaps(
-        entities + dates,
-        find_quantities(doc.text, body),
+        entities + dates, find_quantities(doc.text, body, exclude=[m.span for m in dates])
     )
     linked, proposed = link(doc, entities, index)
     mentions = sorted(linked + dates + quantities, key=lambda m: (m.start, m.end))
-    candidates = extract_relations(doc, [m for m in mentions if m.type in
-                                          ("Person", "Organisation", "Place", "Event")], dates)
+    candidates = extract_relations(doc, [m for m in mentions if m.type in ENTITY_TYPES], dates)
     by_id = {e.id: e for e in proposed}
     for c in candidates:
         c.source = doc.id
