@@ -63,6 +63,8 @@ class _State:
         hits = self.index.lookup(m.text, m.type)
         if not hits and len(key) >= 5:
             hits = self.index.fuzzy(m.text, m.type, self.threshold)
+            if m.type == "Person":
+                hits = [h for h in hits if not _gendered_variant(key, fold(h.name))]
         hits = self._prefer_same_source(hits)
         if hits and not hits[0].entry.generic:
             _set(m, hits[0].entry.id, hits[0].score, hits[0].rule)
@@ -173,6 +175,17 @@ class _State:
         lo, hi = s
         return {x.entity for x in ordered
                 if x is not m and x.entity and lo <= x.start < hi and x.type != "Event"}
+
+
+def _gendered_variant(a: str, b: str) -> bool:
+    """True when two close names differ by a feminine ending in one word ("Alexandra
+    Veselova" / "Alexander Veselov", "Andrea" / "Andrei"): in Slavic and many other
+    languages that is a different person (often a relative), not a spelling variant, so fuzzy
+    matching must not merge them."""
+    for x, y in zip(a.split(), b.split(), strict=False):
+        if x != y and (x.endswith("a") != y.endswith("a")):
+            return True
+    return False
 
 
 def _compatible(entry_cls: str, cls: str) -> bool:

@@ -65,7 +65,7 @@ ORG_HEADS = {
         "NGO",
     ),
     **dict.fromkeys("union nations nato".split(), "IntergovernmentalOrganisation"),
-    **dict.fromkeys("inc ltd llc corp company group bank airlines maps".split(), "Company"),
+    **dict.fromkeys("inc ltd llc corp company group bank airlines airways".split(), "Company"),
     **dict.fromkeys("party".split(), "Organisation"),
 }
 #: Lower-case nouns for state institutions: "<Demonym> authorities" names an organisation.
@@ -116,9 +116,11 @@ _TRIGGER_RE = [(re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.I), c) for p, c in
 
 _DEMONYM_END = re.compile(r"(?:ian|ean|an|ish|ese|ic|i|ch|ss|akh|ek|ik)s?$")
 #: What may follow a person's name: an age (", 32,", ", a 49-year-old"), a pseudonym note
-#: ("(not his real name)") or an apposition naming a human role (", a man from ...").
+#: ("(not his real name)", "(name changed)", "(a pseudonym)") or an apposition naming a human
+#: role (", a man from ...").
 _PERSON_AFTER = re.compile(
-    r"(?:,? \((?:not (?:his|her|their) real name|\d{1,3})\)"
+    r"(?:,? \((?:not (?:his|her|their) real name|(?:(?:his|her|their) )?(?:first )?names? "
+    r"(?:has been |have been )?changed|a pseudonym|pseudonym|\d{1,3})\)"
     r"|, (?:a |an )?\d{1,3}(?:,| years?\b|-year)"
     r"|, (?:a|an|the) (?:\d{1,3}-year-old )?(?:[a-z]+ )?(?:man|woman|owner|resident|student|"
     r"worker|engineer|officer|soldier|father|mother|mother-of|grandmother|grandfather|"

@@ -202,15 +202,18 @@ PATTERNS: list[Pattern] = [
        r"(?:the\s+)?(?:neighbou?ring\s+|nearby\s+)?", base=0.85, block=_P),
     _p("arrived-in", "fledTo", _P, _L,
        _FILL + r"\b(?P<t>arrived|arrives|arriving|reached|reaches|entered|enters|crossed\s+into"
-       r"|made\s+it\s+to|got\s+to|ended\s+up\s+in)\s+(?:\w+\s+){0,2}?(?:in\s+)?(?:the\s+)?",
+       r"|made\s+it\s+to|got\s+to|ended\s+up\s+in|landed|lands)\s+(?:\w+\s+){0,2}?(?:in\s+)?"
+       r"(?:the\s+)?",
        base=0.6, block=_P),
     _p("fled-from", "fledFrom", _P, _L,
        _FILL + r"\b(?P<t>fled|flee|flees|fleeing|escaped|escape|escaping|left|leave|leaving"
-       r"|emigrated\s+from|got\s+out\s+of)\s+(?:from\s+)?(?:the\s+country\s+from\s+)?"
+       r"|emigrated\s+from|got\s+out\s+of)\s+(?:from\s+)?"
+       # "fled the country from X", "left home from X": a short object, then "from".
+       r"(?:(?!(?:to|into|for)\b)[\w-]+\s+(?:(?!(?:to|into|for)\b)[\w-]+\s+){0,2}?from\s+)?"
        r"(?:the\s+)?", base=0.75, block=_P),
     _p("via", "travelledVia", _P, _L,
        _FILL + r"\b(?P<t>via|through|by\s+way\s+of|transiting|transited\s+through|passing"
-       r"\s+through|passed\s+through|stopover\s+in|landed\s+in|lands\s+in)\s+(?:the\s+)?",
+       r"\s+through|passed\s+through|stopover\s+in|changed\s+planes\s+in)\s+(?:the\s+)?",
        base=0.7, block=_P),
     _p("after-staying-in", "travelledVia", _P, _L, r"(?:\s+with\s+[^,;]{0,30})?,\s+",
        order="os", pre=r"\b(?:after|before|while)\s+(?:staying|living|waiting|spending"

@@ -608,7 +608,7 @@ _FURNITURE_LINES = {
     "scroll to top", "no comments", "reply", "cancel reply", "all rights reserved",
     "facebook", "twitter", "x", "whatsapp", "telegram", "linkedin", "reddit", "pinterest",
     "vk", "messenger", "viber", "flipboard", "copy", "listen", "listen to this article",
-    "hi, what are you looking for?", "what are you looking for?", "search for", "type here",
+    "search for", "type here",
 }  # fmt: skip
 
 _FURNITURE_PATTERNS = [
@@ -632,6 +632,9 @@ _FURNITURE_PATTERNS = [
         r"|pinterest|print|copy link|share)[ ,/|·•]*){2,}",
         r"(tags|topics|filed under|posted in|categories|category|keywords)\s*:.{0,300}",
         r"(click|tap) here to (subscribe|read|see|watch|share)\b.{0,150}",
+        # a search box's placeholder: "Hi, what are you looking for?", "Search this site"
+        r"((hi|hello|hey),? )?(what are you (looking|searching) for|search (this|the) site|"
+        r"search (for )?(articles|news|anything)|type (here )?to search)\??(\.\.\.)?",
     )
 ]
 
