@@ -45,14 +45,16 @@ max_bytes_option = click.option(
 
 
 def _index(settings, gazetteer: str):
-    """The gazetteer of the graph the facts are for (read from the built store)."""
+    """The gazetteer of the graph the facts are for (read from the built store), and the
+    dates of its events by name (for "the day after the mobilisation")."""
+    from .extraction.extract import event_anchors
     from .extraction.gazetteer import EntityIndex
 
     if gazetteer == "generic":
-        return EntityIndex.cold()
+        return EntityIndex.cold(), {}
     store = open_graph(settings)
     try:
-        return EntityIndex.from_store(store)
+        return EntityIndex.from_store(store), event_anchors(store)
     finally:
         close = getattr(store, "close", None)
         if close:
@@ -62,10 +64,10 @@ def _index(settings, gazetteer: str):
 def _run(corpus_dir, settings, ner, gazetteer, metadata, max_bytes, quiet: bool):
     from .extraction.extract import extract_corpus
 
-    index = _index(settings, gazetteer)
+    index, anchors = _index(settings, gazetteer)
     files = [p for p in Path(corpus_dir).iterdir() if p.is_file()]
     if quiet:
-        return extract_corpus(corpus_dir, index, ner, metadata, max_bytes)
+        return extract_corpus(corpus_dir, index, ner, metadata, max_bytes, anchors=anchors)
     with Progress(
         TextColumn("extracting"),
         BarColumn(),
@@ -83,6 +85,7 @@ def _run(corpus_dir, settings, ner, gazetteer, metadata, max_bytes, quiet: bool)
             metadata,
             max_bytes,
             progress=lambda doc_id: bar.update(task, advance=1, doc=doc_id),
+            anchors=anchors,
         )
 
 
@@ -273,6 +276,11 @@ def _print_report(report: dict) -> None:
         f"Boilerplate: precision {_pct(b['precision'])}, recall {_pct(b['recall'])}, "
         f"F1 {_pct(b['f1'])} (characters); {b['gold_spans_found']} of {b['gold_spans']} gold "
         "spans found."
+    )
+    d = report["date_values"]
+    cli.console.print(
+        f"Dates: {d['value_correct']} of {d['matched']} found at a gold date span carry gold's "
+        f"normalised value ({_pct(d['accuracy'])})."
     )
     if report["relations"].get("unmapped_gold"):
         cli.console.print(

@@ -161,6 +161,8 @@ def test_evaluate_reports_the_figures(project, corpus_dir):
     assert report["entities"]["f1"] >= 0.8
     assert report["linking"]["f1"] >= 0.7
     assert report["relations"]["precision"] >= 0.5
+    # relative dates resolved against the publication date and the graph's event dates
+    assert report["date_values"]["accuracy"] >= 0.8
     table = CliRunner().invoke(main, args)
     assert table.exit_code == 0, table.output
     assert "Mentions" in table.output and "Relations" in table.output

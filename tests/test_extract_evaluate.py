@@ -63,6 +63,7 @@ def test_gold_against_itself_is_perfect(gold):
         "Person", "Organisation", "Place", "Event", "Date", "Quantity"
     }
     assert report["missing"] == []
+    assert report["date_values"]["matched"] == 33
     # the JSON object that `kg evaluate --format json` prints
     for key in ("entities", "linking", "relations"):
         part = report[key]

@@ -298,12 +298,15 @@ def score(preds: dict[str, Prediction], gold: dict[str, GoldDoc]) -> dict:
         "linking": score_linking(preds, gold),
         "relations": score_relations(preds, gold),
         "boilerplate": score_boilerplate(preds, gold),
+        "date_values": dates_normalised(preds, gold),
     }
 
 
-def dates_normalised(preds: dict[str, Prediction], gold: dict[str, GoldDoc], date_id) -> dict:
+def dates_normalised(preds: dict[str, Prediction], gold: dict[str, GoldDoc]) -> dict:
     """Of the Date mentions found at a gold Date span, how many carry gold's value
-    (`date_id(value)` gives gold's id form, e.g. date-2022-09-21)."""
+    (`timex.date_id(value)` gives gold's id form, e.g. date-2022-09-21)."""
+    from .timex import date_id
+
     right = total = 0
     for doc_id, g in gold.items():
         p = preds.get(doc_id) or Prediction(doc_id)

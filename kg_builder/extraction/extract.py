@@ -102,7 +102,35 @@ def _drop_overlaps(keep: list[Mention], extra: Iterable[Mention]) -> list[Mentio
     return out
 
 
-def extract_document(doc: Document, recognise: Recogniser, index) -> DocumentResult:
+_ANCHORS = """
+PREFIX kg: <https://w3id.org/kg-builder/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+SELECT DISTINCT ?name ?date WHERE {
+  VALUES ?p { kg:date kg:startDate }
+  ?event ?p ?date .
+  FILTER(DATATYPE(?date) = xsd:date)
+  ?event rdfs:label|skos:altLabel ?name .
+}"""
+
+
+def event_anchors(store) -> dict[str, str]:
+    """Event names (labels and aliases, lower case) -> their day-precise dates, read from the
+    graph, so that "the day after the mobilisation" resolves against the mobilisation's date
+    (timex.find_dates' `anchors`). Names under 5 letters are left out, as in
+    timex.event_anchors, which does the same from curated data."""
+    out: dict[str, str] = {}
+    for row in store.select(_ANCHORS):
+        name, date = str(row["name"]), str(row["date"])
+        if len(name) >= 5:
+            out.setdefault(name.lower(), min(date, out.get(name.lower(), date)))
+    return out
+
+
+def extract_document(
+    doc: Document, recognise: Recogniser, index, anchors: dict[str, str] | None = None
+) -> DocumentResult:
     """Every stage on one article that was read."""
     from .linking import link
     from .relations import extract_relations
@@ -112,7 +140,7 @@ def extract_document(doc: Document, recognise: Recogniser, index) -> DocumentRes
     body = doc.body_spans()
     entities = [m for m in recognise(doc) if not doc.in_boilerplate(m.start, m.end)]
     entities = [m for m in entities if m.type in ENTITY_TYPES]
-    dates = _drop_overlaps(entities, find_dates(doc.text, doc.published, body))
+    dates = _drop_overlaps(entities, find_dates(doc.text, doc.published, body, anchors))
     quantities = _drop_overlaps(
         entities + dates, find_quantities(doc.text, body, exclude=[m.span for m in dates])
     )
@@ -134,9 +162,11 @@ def extract_corpus(
     metadata: Path | None = None,
     max_bytes: int | None = None,
     progress: Callable[[str], None] | None = None,
+    anchors: dict[str, str] | None = None,
 ) -> ExtractionRun:
     """Read every article of `folder` and run every stage on it. `index` is the
-    gazetteer.EntityIndex of the graph the facts are meant for."""
+    gazetteer.EntityIndex of the graph the facts are meant for; `anchors` the dates of its
+    events by name (`event_anchors(store)`), for dates relative to an event."""
     from .text import read_corpus
 
     started = time.perf_counter()
@@ -145,7 +175,7 @@ def extract_corpus(
     recognise = Recogniser(ner, index)
     run = ExtractionRun(skipped=list(skipped), backend=recognise.spec)
     for doc in documents:
-        run.results.append(extract_document(doc, recognise, index))
+        run.results.append(extract_document(doc, recognise, index, anchors))
         if progress:
             progress(doc.id)
     run.seconds = time.perf_counter() - started
