@@ -150,7 +150,9 @@ class _State:
             _set(m, same[0].id, 0.75, "event:same-source")
         elif len(general) == 1:
             _set(m, general[0].id, 0.65, "event:generic")
-        elif len(candidates) == 1:
+        elif len(candidates) == 1 and not candidates[0].related & people:
+            # Only a general event (no named participant) may be linked on its class alone:
+            # "detained" in another article is not the arrest of a person of this graph.
             _set(m, candidates[0].id, 0.6, "event:unique-class")
         else:
             self._new_event(m, cls)

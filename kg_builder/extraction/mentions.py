@@ -24,7 +24,7 @@ from .model import Document, Mention
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 #: What may separate the words of one name: a space, a hyphen, an apostrophe, an initial's dot.
 _NAME_GAP = re.compile(
-    r"^(?:[ \u00a0]|-|\u2010|\u2011|\u2013|'|\u2019|\.[ \u00a0]?)$|^\.? ?$|^ ?- ?$"
+    r"^(?:[ \u00a0]|-|\u2010|\u2011|\u2013|'|\u2019|\.[ \u00a0]?)$|^\.? ?$|^ -$|^- $"
 )
 
 PERSON_TITLES = frozenset(
@@ -92,6 +92,14 @@ PLACE_AFTER = {
     "region": "Region", "oblast": "Region", "province": "Region", "republic": "Region",
     "territory": "Region", "district": "Region", "border": "Border", "city": "City",
     "airport": "BorderCrossingPoint", "crossing": "BorderCrossingPoint",
+    "checkpoint": "BorderCrossingPoint",
+}
+#: Last words that make a capitalised name a place ("Abovyan Street", "Red Square").
+PLACE_HEADS = {
+    "street": "Place", "avenue": "Place", "square": "Place", "road": "Place",
+    "boulevard": "Place", "lane": "Place", "bridge": "Place", "river": "Place",
+    "lake": "Place", "island": "Place", "islands": "Place", "mountains": "Place",
+    "valley": "Place", "oblast": "Region", "province": "Region", "krai": "Region",
 }
 #: Lower-case words that may sit inside a name ("Ministry of Defence", "Charles de Gaulle").
 CONNECTORS = frozenset("of for de du la le von van der al bin da".split())
@@ -231,6 +239,8 @@ def _match_at(text, tokens, i, n, index) -> Mention | None:
     entry, name = fits[0]
     if entry.generic and _generic_blocked(text, tokens, i, n):
         return None
+    if entry.type == "Person" and n == 1 and _longer_name(text, tokens, i):
+        return None
     lower_event = entry.type == "Event" and name.islower()
     score = 0.8 if lower_event else (0.85 if entry.generic else 0.95)
     return Mention(first.start, last.end, span, entry.type, cls=entry.cls,
@@ -240,12 +250,28 @@ def _match_at(text, tokens, i, n, index) -> Mention | None:
 def _generic_blocked(text, tokens, i, n) -> bool:
     """A GeoNames-only name inside a longer capitalised name ("Vladimir Putin", "Nancy
     Faeser") or before an institution noun ("Kazakh police") is not a place mention."""
-    if i > 0 and _joins(text, tokens[i - 1], tokens[i]) and _is_name_word(tokens[i - 1].text):
-        return not _sentence_initial_simple(text, tokens[i - 1].start)
+    if (i > 0 and _joins(text, tokens[i - 1], tokens[i]) and _is_name_word(tokens[i - 1].text)
+            and not _sentence_initial_simple(text, tokens[i - 1].start)):
+        return True
     j = i + n
     if j < len(tokens) and _joins(text, tokens[j - 1], tokens[j]):
         nxt = tokens[j].text
         return _is_name_word(nxt) or nxt.lower() in INSTITUTION_NOUNS
+    return False
+
+
+def _longer_name(text, tokens, i) -> bool:
+    """A one-word person name of the index (a bare first name such as "Mikhail") that is
+    part of a longer capitalised name ("Mikhail Sokolov"): the full name is a different
+    mention, found by the patterns, and must not be cut in two."""
+    j = i + 1
+    if j < len(tokens) and _joins(text, tokens[i], tokens[j]) and _is_name_word(tokens[j].text):
+        return tokens[j].text.lower() not in _stop_words()
+    if i > 0 and _joins(text, tokens[i - 1], tokens[i]) and _is_name_word(tokens[i - 1].text):
+        prev = tokens[i - 1].text.lower().rstrip(".")
+        return not (prev in PERSON_TITLES or prev in _stop_words()
+                    or prev in LEADING_FUNCTION_WORDS
+                    or _sentence_initial_simple(text, tokens[i - 1].start))
     return False
 
 
@@ -407,6 +433,8 @@ def _typed(text, tokens, seq, sentence_starts, persons) -> Mention | None:
         return _mention(span, first, last, "Organisation", heads[-1], 0.8)
     if heads:
         return None
+    if len(words) > 1 and words[-1].lower() in PLACE_HEADS:
+        return _mention(span, first, last, "Place", PLACE_HEADS[words[-1].lower()], 0.7)
     if (len(words) == 1 and words[0].isupper() and 2 <= len(words[0]) <= 6
             and words[0] not in COMMON_ACRONYMS):
         return _mention(span, first, last, "Organisation", None, 0.7)

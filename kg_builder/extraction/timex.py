@@ -834,7 +834,7 @@ UNITS = [
     (r"[\s-]+(?:dollars?)\b", "USD"),
     (r"[\s-]+(?:roubles?|rubles?)\b", "RUB"),
     (r"-years?-old\b|\s+years?\s+old\b", "age"),
-    (r"[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?)\b", "duration"),
+    (r"[\s-]+(?:years?|months?|weeks?|days?|nights?|hours?|minutes?)\b", "duration"),
 ]
 _UNIT = "|".join(f"(?P<u{i}>{p})" for i, (p, _) in enumerate(UNITS))
 _UNIT_PLAIN = "|".join(p for p, _ in UNITS)
