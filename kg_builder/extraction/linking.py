@@ -150,9 +150,10 @@ class _State:
             _set(m, same[0].id, 0.75, "event:same-source")
         elif len(general) == 1:
             _set(m, general[0].id, 0.65, "event:generic")
-        elif len(candidates) == 1 and not candidates[0].related & people:
-            # Only a general event (no named participant) may be linked on its class alone:
-            # "detained" in another article is not the arrest of a person of this graph.
+        elif len(candidates) == 1 and len(candidates[0].sources) != 1:
+            # Only a public event (reported by several articles, or curated without one) may
+            # be linked on its class alone: "detained" in another article is not the arrest
+            # that one article of the graph tells.
             _set(m, candidates[0].id, 0.6, "event:unique-class")
         else:
             self._new_event(m, cls)

@@ -122,7 +122,33 @@ EVENT_TRIGGERS: list[tuple[str, str]] = [
 ]
 _TRIGGER_RE = [(re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.I), c) for p, c in EVENT_TRIGGERS]
 
-_DEMONYM_END = re.compile(r"(?:ian|ean|an|ish|ese|ic|i|ch|ss|akh|ek|ik)s?$")
+#: Nationality and regional adjectives (and nouns) of the world's countries: not names. A
+#: list rather than a suffix rule, which also caught given names (Sergei, Ivan, Erik, Marek).
+DEMONYMS = frozenset(
+    """
+    afghan albanian algerian american andorran angolan argentine argentinian armenian
+    australian austrian azerbaijani azeri bahamian bahraini bangladeshi barbadian belarusian
+    belgian belizean beninese bhutanese bolivian bosnian botswanan brazilian british briton
+    bruneian bulgarian burkinabe burmese burundian cambodian cameroonian canadian chadian
+    chilean chinese colombian congolese croatian cuban cypriot czech danish dane djiboutian
+    dominican dutch ecuadorian egyptian emirati english eritrean estonian ethiopian european
+    fijian filipino finnish finn french gabonese gambian georgian german ghanaian greek
+    guatemalan guinean guyanese haitian honduran hungarian icelandic indian indonesian
+    iranian iraqi irish israeli italian ivorian jamaican japanese jordanian kazakh
+    kazakhstani kenyan korean kosovar kuwaiti kyrgyz lao laotian latvian lebanese liberian
+    libyan lithuanian luxembourgish macedonian malagasy malawian malaysian maldivian malian
+    maltese mauritanian mauritian mexican moldovan monegasque mongolian montenegrin moroccan
+    mozambican namibian nepalese nepali nicaraguan nigerian nigerien norwegian omani
+    pakistani palestinian panamanian paraguayan peruvian polish portuguese qatari romanian
+    russian rwandan salvadoran samoan saudi scottish senegalese serbian sierra slovak
+    slovakian slovenian somali south spanish sri sudanese surinamese swazi swedish swiss
+    syrian taiwanese tajik tajikistani tanzanian thai togolese tunisian turkish turkmen
+    ugandan ukrainian uruguayan uzbek uzbekistani venezuelan vietnamese welsh yemeni
+    zambian zimbabwean soviet nordic baltic scandinavian caucasian slavic slav arab asian
+    african latin chechen dagestani tatar bashkir buryat yakut ossetian abkhaz ingush
+    crimean siberian
+    """.split()
+)
 #: What may follow a person's name: an age (", 32,", ", a 49-year-old"), a pseudonym note
 #: ("(not his real name)", "(name changed)", "(a pseudonym)") or an apposition naming a human
 #: role (", a man from ...").
@@ -130,6 +156,7 @@ _PERSON_AFTER = re.compile(
     r"(?:,? \((?:not (?:his|her|their) real name|(?:(?:his|her|their) )?(?:first )?names? "
     r"(?:has been |have been )?changed|a pseudonym|pseudonym|\d{1,3})\)"
     r"|, (?:a |an )?\d{1,3}(?:,| years?\b|-year)"
+    r"|, (?:a|an) \d{1,3}-year-old\b"
     r"|, (?:a|an|the) (?:\d{1,3}-year-old )?(?:[a-z]+ )?(?:man|woman|owner|resident|student|"
     r"worker|engineer|officer|soldier|father|mother|mother-of|grandmother|grandfather|"
     r"teacher|doctor|nurse|lawyer|activist|journalist|deserter|conscript|volunteer|"
@@ -181,7 +208,7 @@ def institution_mentions(text: str, tokens: list[_Token]) -> list[Mention]:
     "Finnish border guards" name a state body (an Organisation), not the nationality."""
     out = []
     for i, tok in enumerate(tokens):
-        if not (_is_demonym(tok.text) and tok.text[:1].isupper()):
+        if not (_looks_demonym(tok.text) and tok.text[:1].isupper()):
             continue
         j = i + 1
         while (j < len(tokens) and j - i <= 3 and _joins(text, tokens[j - 1], tokens[j])
@@ -460,9 +487,21 @@ def _mention(span, first, last, type_, cls, score) -> Mention:
                    score=score)
 
 
+_DEMONYM_END = re.compile(r"(?:ian|ean|ish|ese|i|akh|ek|ik)s?$")
+
+
+def _looks_demonym(word: str) -> bool:
+    """A known demonym, or a word shaped like one: only used right before an institution
+    noun ("Ardanian authorities"), where a given name is unlikely."""
+    return _is_demonym(word) or (bool(_DEMONYM_END.search(word.lower())) and len(word) > 3)
+
+
 def _is_demonym(word: str) -> bool:
     """A nationality adjective ("Russian", "Finnish", "Kazakh"): not an entity (gold rule)."""
-    return bool(_DEMONYM_END.search(word.lower())) and word[:1].isupper() and len(word) > 3
+    w = word.lower()
+    if w.endswith("s") and w[:-1] in DEMONYMS:  # "Russians", "Finns", "Kazakhs"
+        w = w[:-1]
+    return w in DEMONYMS and word[:1].isupper() and len(word) > 2
 
 
 def _word_before(text, tokens, k) -> str:
