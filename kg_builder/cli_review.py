@@ -60,6 +60,9 @@ def review() -> None:
 
     Non-interactive path: kg review export --csv F; edit the decision column; kg review
     import --csv F.
+
+    Example: kg review list --min-confidence 0.8, then kg review accept KEY or kg review
+    interactive
     """
 
 
