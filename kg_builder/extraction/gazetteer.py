@@ -159,6 +159,9 @@ class EntityIndex:
         self.entries: dict[str, Entry] = {}
         self.keys: dict[str, list[tuple[Entry, str]]] = defaultdict(list)
         self.max_words = 1
+        #: First word of every name key -> the most words a key starting with it has: the
+        #: recogniser skips the positions no name can start at (most of a text).
+        self.first_words: dict[str, int] = {}
         for e in entries or []:
             self.add(e)
 
@@ -172,13 +175,16 @@ class EntityIndex:
         """Index names under their fold keys (GeoNames alternate names of a graph place are
         indexed for lookup without becoming aliases of the graph entity)."""
         self.__dict__.pop("_by_words", None)
+        self.__dict__.pop("_by_type", None)
         for name in names:
             key = fold(name)
             if not key:
                 continue
             if all(e.id != entry.id or n != name for e, n in self.keys[key]):
                 self.keys[key].append((entry, name))
-            self.max_words = max(self.max_words, len(key.split()))
+            words = key.split()
+            self.max_words = max(self.max_words, len(words))
+            self.first_words[words[0]] = max(self.first_words.get(words[0], 0), len(words))
 
     @classmethod
     def from_curated(cls, data, onto=None, geonames: bool = True) -> EntityIndex:
@@ -323,6 +329,17 @@ class EntityIndex:
                 s = round(score / 100, 2)
                 out.append(Hit(e, n, f"fuzzy:{s:.2f}", s * (0.95 if e.generic else 1.0)))
         return _best_per_entry(out)
+
+    def of_type(self, type: str) -> list[Entry]:
+        """The graph's own (not generic) entries of a top type, in id order (cached until the
+        index changes)."""
+        cache = self.__dict__.setdefault("_by_type", {})
+        if type not in cache:
+            cache[type] = sorted(
+                (e for e in self.entries.values() if e.type == type and not e.generic),
+                key=lambda e: e.id,
+            )
+        return cache[type]
 
     def _keys_by_words(self, n: int) -> list[str]:
         cache = self.__dict__.setdefault("_by_words", {})

@@ -136,13 +136,12 @@ class _State:
             _set(m, best.entry.id, best.score, best.rule)
             return
         cls = m.cls or "Event"
-        candidates = [e for e in self.index.entries.values()
-                      if e.type == "Event" and not e.generic and _compatible(e.cls, cls)]
+        candidates = _compatible_events(self.index, cls)
         same = [e for e in candidates if self.doc.id in e.sources]
         nearby = self._sentence_entities(m, ordered)
         with_part = sorted((e for e in same if e.related & nearby),
                            key=lambda e: (-len(e.related & nearby), e.id))
-        people = {eid for eid, e in self.index.entries.items() if e.type == "Person"}
+        people = {e.id for e in self.index.of_type("Person")}
         general = [e for e in same if not e.related & people]
         if with_part:
             _set(m, with_part[0].id, 0.85, "event:participant")
@@ -189,6 +188,17 @@ def _gendered_variant(a: str, b: str) -> bool:
         if x != y and (x.endswith("a") != y.endswith("a")):
             return True
     return False
+
+
+def _compatible_events(index, cls: str) -> list:
+    """The graph's events a trigger of class `cls` may name, cached on the index per class
+    (the index does not change during a run; `of_type` is recomputed if it does)."""
+    events = index.of_type("Event")
+    cache = index.__dict__.setdefault("_events_by_cls", {})
+    hit = cache.get(cls)
+    if hit is None or hit[0] is not events:
+        hit = cache[cls] = (events, [e for e in events if _compatible(e.cls, cls)])
+    return hit[1]
 
 
 def _compatible(entry_cls: str, cls: str) -> bool:

@@ -16,6 +16,7 @@ earlier passes left free, so mentions never overlap:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from .gazetteer import MONTHS_AND_DAYS, EntityIndex, _stop_words, fold
@@ -234,7 +235,13 @@ def gazetteer_mentions(text: str, tokens: list[_Token], index: EntityIndex) -> l
     out, i = [], 0
     while i < len(tokens):
         found = None
-        for n in range(min(index.max_words + 1, len(tokens) - i), 0, -1):
+        first = fold(tokens[i].text).split()
+        longest = index.first_words.get(first[0], 0) if first else 0
+        if not longest:  # no name starts with this word: most positions end here
+            i += 1
+            continue
+        # a key's words come from the span's tokens; a possessive ("'s") adds a token
+        for n in range(min(longest + 2, index.max_words + 1, len(tokens) - i), 0, -1):
             found = _match_at(text, tokens, i, n, index)
             if found:
                 break
@@ -371,13 +378,25 @@ def pattern_mentions(text, tokens, sentence_starts, index, taken, known=()) -> l
     return out
 
 
+def _covered_tokens(tokens, spans) -> set[int]:
+    """Positions of the tokens that overlap any of `spans` (tokens are sorted and disjoint,
+    so each span is two binary searches, not a scan of every token)."""
+    starts = [t.start for t in tokens]
+    ends = [t.end for t in tokens]
+    out: set[int] = set()
+    for s, e in spans:
+        out.update(range(bisect_right(ends, s), bisect_left(starts, e)))
+    return out
+
+
 def _sequences(text, tokens, sentence_starts, busy):
     """Runs of capitalised tokens (with connectors inside) outside taken spans; each run is a
     list of token positions."""
     run: list[int] = []
     title_line = _title_case_lines(text, tokens)
+    taken = _covered_tokens(tokens, busy)
     for k, tok in enumerate(tokens):
-        free = not any(s < tok.end and tok.start < e for s, e in busy)
+        free = k not in taken
         cap = free and _is_name_word(tok.text) and tok.start not in title_line
         joined = run and _joins(text, tokens[run[-1]], tok)
         if cap and (not run or joined):
