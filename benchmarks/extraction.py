@@ -48,7 +48,11 @@ def prepare(work: Path, articles: int, seed: int) -> dict:
 
     quads = int(articles / 1.1 * 1000) + 50_000  # the generator writes ~1.13 articles per 10^3
     folder = work / "gen"
-    if not (folder / "store").exists():
+    meta_file = folder / "corpus" / "sources.yaml"
+    have = len(yaml.safe_load(meta_file.read_text("utf-8"))) if meta_file.exists() else 0
+    if not (folder / "store").exists() or have < articles:
+        for old in work.glob("articles-*"):
+            shutil.rmtree(old)
         shutil.rmtree(folder, ignore_errors=True)
         generate(folder, quads, seed=seed)
         settings = make_settings(
@@ -58,7 +62,9 @@ def prepare(work: Path, articles: int, seed: int) -> dict:
             check_owl=False,
         )
         build(settings, validate=False, write=False)
-    meta = yaml.safe_load((folder / "corpus" / "sources.yaml").read_text(encoding="utf-8"))
+    meta = yaml.safe_load(meta_file.read_text(encoding="utf-8"))
+    if len(meta) < articles:
+        raise SystemExit(f"the generator wrote {len(meta)} articles, fewer than {articles}")
     return {"folder": str(folder), "available": len(meta)}
 
 

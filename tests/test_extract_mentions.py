@@ -190,28 +190,36 @@ def _ruler_pipeline():
         {"label": "GPE", "pattern": "Tbilisi"},
         {"label": "ORG", "pattern": "Finland Today"},
         {"label": "DATE", "pattern": "Monday"},
+        {"label": "ORG", "pattern": "Brimmco"},
     ])
     return nlp
 
 
 def test_spacy_backend_maps_labels_and_merges_gazetteer(small_index):
+    from kg_builder.extraction.mentions import recognise
     from kg_builder.extraction.ner_spacy import recognise_spacy
 
     text = (
         "Olga Petrova, a Russian, left on Monday via Tbilisi, Finland Today said.\n"
+        "They thanked Brimmco for the tickets.\n"
         "Ads: Tbilisi"
     )
     doc = _doc(text, [(text.index("Ads"), len(text))])
+    rules = [(m.start, m.end, m.type) for m in recognise(doc, small_index)]
     got = [(m.text, m.type, m.recogniser) for m in recognise_spacy(doc, _ruler_pipeline(),
                                                                      small_index)]
-    assert ("Olga Petrova", "Person", "spacy") in got
-    assert ("Tbilisi", "Place", "spacy") in got
+    spans = [(m.start, m.end, m.type) for m in recognise_spacy(doc, _ruler_pipeline(),
+                                                               small_index)]
+    # every mention of the rules backend is kept as it is ...
+    assert set(rules) <= set(spans)
+    # ... and the model adds the names the rules do not find (no cue, not in the graph)
+    assert ("Brimmco", "Organisation", "spacy") in got
     assert ("Monday", "Date", "spacy") in got
     assert not any(t == "Russian" for t, _, _ in got)  # NORP is not an entity
     # The gazetteer wins on overlap: "Finland" is known, so spaCy's "Finland Today" yields.
     assert ("Finland", "Place", "gazetteer") in got
-    assert all(s < text.index("Ads") for s in (m.start for m in recognise_spacy(
-        doc, _ruler_pipeline(), small_index)))
+    assert not any(t == "Finland Today" for t, _, _ in got)
+    assert all(s < text.index("Ads") for s, _, _ in spans)  # furniture stays out
 
 
 def test_spacy_missing_model_says_how_to_install():

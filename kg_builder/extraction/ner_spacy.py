@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..errors import KGError
 from .gazetteer import EntityIndex
-from .mentions import gazetteer_mentions, tokenize, trigger_mentions
+from .mentions import recognise
 from .model import Document, Mention
 
 INSTALL_HINT = "pip install 'kg-builder[spacy]' && python -m spacy download {model}"
@@ -59,14 +59,12 @@ def load_spacy(spec: str):
 
 
 def recognise_spacy(doc: Document, nlp, index: EntityIndex) -> list[Mention]:
-    """Mentions from spaCy's entities over the article body, merged with gazetteer matches
-    and event triggers (both win on overlap); sorted, never overlapping."""
-    spans = doc.body_spans()
-    gazetteer: list[Mention] = []
-    for start, end in spans:
-        gazetteer.extend(gazetteer_mentions(doc.text, tokenize(doc.text, start, end), index))
+    """The rules backend's mentions (gazetteer, event triggers, cue-typed names), plus the
+    names spaCy's statistical recogniser finds where the rules found nothing: the model adds
+    recall for names with no cue and no entry in the graph, and never overrides a gazetteer
+    match (so linking stays the same). Sorted, never overlapping."""
     statistical: list[Mention] = []
-    for start, end in spans:
+    for start, end in doc.body_spans():
         parsed = nlp(doc.text[start:end])
         for ent in parsed.ents:
             mapped = LABELS.get(ent.label_)
@@ -77,8 +75,7 @@ def recognise_spacy(doc: Document, nlp, index: EntityIndex) -> list[Mention]:
                 continue
             statistical.append(Mention(s, e, doc.text[s:e], mapped[0], cls=mapped[1],
                                        recogniser="spacy", score=0.7))
-    busy = list(gazetteer)
-    busy.extend(_free(trigger_mentions(doc.text, spans), busy))
+    busy = list(recognise(doc, index))
     busy.extend(_free(statistical, busy))
     return sorted(busy, key=lambda m: m.start)
 
