@@ -256,7 +256,8 @@ def test_read_only_folder_as_an_unprivileged_user(corpus_dir, fmt):
             text=True,
             timeout=300,
             check=False,
-            env={**os.environ, "HOME": str(top)},
+            # the suite's scratch folders (mkdtemp, 0700) are root's: give nobody its own
+            env={**os.environ, "HOME": str(top), "KG_EXTRACTED": str(top / "extracted")},
         )
         assert result.returncode == 7, result.stderr
         assert "not writable" in result.stderr

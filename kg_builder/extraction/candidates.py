@@ -286,9 +286,14 @@ def read_candidates(path: Path) -> CandidateFile:
 def candidate_paths(out_dir: Path) -> list[Path]:
     """The candidates files of a folder (every *.jsonl but the review log), sorted."""
     folder = Path(out_dir)
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob("*.jsonl") if p.name != REVIEW_LOG and p.is_file())
+    try:
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.glob("*.jsonl") if p.name != REVIEW_LOG and p.is_file())
+    except PermissionError as exc:
+        raise CandidatesError(
+            str(folder), None, f"cannot read the extracted-candidates folder: {exc.strerror}"
+        ) from exc
 
 
 def read_folder(out_dir: Path) -> list[CandidateFile]:
