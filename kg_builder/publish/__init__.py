@@ -1,0 +1,1 @@
+"""Linked-data publishing: the SPARQL server, entity pages, dataset metadata, static site."""
