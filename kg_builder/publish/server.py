@@ -490,12 +490,12 @@ class Handler(BaseHTTPRequestHandler):
                                      f"(kg_builder.publish.{name}: {exc})") from exc
         return module
 
-    def _rdf_offers(self, module, with_html: bool = True) -> list[str]:
-        rdf = getattr(module, "RDF_TYPES", None) or DEFAULT_RDF_TYPES
-        offers = [str(t) for t in rdf]
-        if with_html:
-            offers.append(getattr(module, "HTML", HTML))
-        return offers
+    def _offers(self, module) -> list[str]:
+        """The module's media types in its order of preference (its OFFERS: the first is
+        what a client without an Accept header gets), so the server and the static site
+        agree; else HTML and the usual RDF syntaxes."""
+        offers = getattr(module, "OFFERS", None)
+        return [str(t) for t in offers] if offers else [HTML, *DEFAULT_RDF_TYPES]
 
     def _choose(self, offers: list[str], forced: str | None, what: str) -> str:
         if forced is not None:
@@ -527,7 +527,7 @@ class Handler(BaseHTTPRequestHandler):
         forced = SUFFIXES.get(suffix) if suffix else None
         if forced is None:
             stem = split.path
-        media = self._choose(self._rdf_offers(pages), forced, "an entity")
+        media = self._choose(self._offers(pages), forced, "an entity")
         base = self.server.base_iri
         candidates = [base + stem[1:]]
         if "%" in stem:
@@ -549,15 +549,14 @@ class Handler(BaseHTTPRequestHandler):
         forced = SUFFIXES.get(suffix) if stem in self.server.ontology_paths else None
         if forced is None:
             stem = split.path
-        media = self._choose(self._rdf_offers(pages), forced, "the ontology")
+        media = self._choose(self._offers(pages), forced, "the ontology")
         with self.server.pages_guard():
             response = pages.ontology_response(self.server.settings, media)
         self._linked(response, stem, forced)
 
     def _void(self, split) -> None:
         void = self._module("void")
-        offers = self._rdf_offers(void, with_html=hasattr(void, "HTML"))
-        media = self._choose(offers, None, "the dataset description")
+        media = self._choose(self._offers(void), None, "the dataset description")
         with self.server.pages_guard():
             response = void.void_response(
                 self.server.store, self.server.settings, media, self._base_url()

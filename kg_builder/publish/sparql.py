@@ -45,6 +45,7 @@ from ..queries import (
     shape,
 )
 from ..store import Answer, QueryError, QuerySyntaxError
+from .conneg import negotiate
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
@@ -126,61 +127,6 @@ class ProtocolError(Exception):
 
 
 # -- content negotiation ---------------------------------------------------------------------
-_RANGE = re.compile(r"^\s*([\w.+*-]+)/([\w.+*-]+)\s*(;.*)?$")
-
-
-def _q(params: str | None) -> float:
-    for part in (params or "").split(";"):
-        name, _, value = part.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return min(1.0, max(0.0, float(value.strip())))
-            except ValueError:
-                return 0.0
-    return 1.0
-
-
-def _negotiate(accept: str | None, offers: list[str]) -> str | None:
-    """The offer the Accept header likes best (ties: the server's order); None if none is
-    acceptable. A fallback used only while kg_builder.publish.conneg is absent."""
-    if not offers:
-        return None
-    if accept is None or not accept.strip():
-        return offers[0]
-    ranges = []
-    for item in accept.split(","):
-        m = _RANGE.match(item)
-        if m:
-            ranges.append((m.group(1).lower(), m.group(2).lower(), _q(m.group(3))))
-    best, best_q = None, 0.0
-    for offer in offers:
-        kind, sub = offer.lower().split("/", 1)
-        found, specificity = 0.0, -1
-        for r_kind, r_sub, q in ranges:
-            if r_kind == kind and r_sub == sub:
-                spec = 2
-            elif r_kind == kind and r_sub == "*":
-                spec = 1
-            elif r_kind == "*" and r_sub == "*":
-                spec = 0
-            else:
-                continue
-            if spec > specificity:
-                found, specificity = q, spec
-        if found > best_q:
-            best, best_q = offer, found
-    return best
-
-
-def negotiate(accept: str | None, offers: list[str]) -> str | None:
-    """Content negotiation: kg_builder.publish.conneg when present, else a local fallback."""
-    try:
-        from .conneg import negotiate as shared
-    except ImportError:
-        return _negotiate(accept, offers)
-    return shared(accept, offers)
-
-
 def wants_json(accept: str | None, fmt: str | None = None) -> bool:
     """Whether an error should be JSON: the client asked for a JSON answer."""
     return "json" in (fmt or "").lower() or "json" in (accept or "").lower().split(",")[0]
