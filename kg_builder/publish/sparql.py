@@ -403,15 +403,18 @@ class QueryPool:
     max_rows: int = 10_000
     log: object = None
     _idle: queue.Queue = field(default_factory=queue.Queue)
-    _all: set = field(default_factory=set)
+    _all: dict = field(default_factory=dict)  # id -> _Worker, idle or busy
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _closed: bool = False
     _cleanup: str | None = None  # a temporary file to remove on close
+    _spawn_jobs: queue.Queue | None = None
     replaced: int = 0
 
     def start(self, ready_within: float = 120.0) -> QueryPool:
         if self.workers < 1:
             raise ValueError("a query pool needs at least one worker")
+        self._spawn_jobs = queue.Queue()
+        threading.Thread(target=self._spawner, name="kg-serve-spawner", daemon=True).start()
         started = [self._spawn() for _ in range(self.workers)]
         try:
             for w in started:
@@ -422,7 +425,31 @@ class QueryPool:
             raise
         return self
 
+    def _spawner(self) -> None:
+        """The one long-lived thread that starts workers. PR_SET_PDEATHSIG fires when the
+        *thread* that forked the child ends, so workers must not be started by request or
+        short-lived threads: this thread lives as long as the pool."""
+        while True:
+            job = self._spawn_jobs.get()
+            if job is None:
+                return
+            box, done = job
+            try:
+                box["worker"] = self._spawn_now()
+            except BaseException as exc:  # noqa: BLE001 - handed to the thread that asked
+                box["error"] = exc
+            done.set()
+
     def _spawn(self) -> _Worker:
+        box, done = {}, threading.Event()
+        self._spawn_jobs.put((box, done))
+        if not done.wait(60):
+            raise RuntimeError("no worker was started within 60 s (the pool is closing?)")
+        if "error" in box:
+            raise box["error"]
+        return box["worker"]
+
+    def _spawn_now(self) -> _Worker:
         from multiprocessing.connection import Connection
 
         parent, child = socket.socketpair()
@@ -447,7 +474,7 @@ class QueryPool:
             child.close()
         w = _Worker(proc, Connection(parent.detach()))
         with self._lock:
-            self._all.add(id(w))
+            self._all[id(w)] = w
         return w
 
     def _wait_ready(self, w: _Worker, within: float) -> None:
@@ -468,7 +495,7 @@ class QueryPool:
 
     def _kill(self, w: _Worker) -> None:
         with self._lock:
-            self._all.discard(id(w))
+            self._all.pop(id(w), None)
         try:
             if w.process.poll() is None:
                 w.process.kill()
@@ -558,6 +585,12 @@ class QueryPool:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 w.process.wait(2)
             self._kill(w)
+        with self._lock:
+            busy = list(self._all.values())
+        for w in busy:
+            self._kill(w)
+        if self._spawn_jobs is not None:
+            self._spawn_jobs.put(None)
         if self._cleanup:
             try:
                 os.unlink(self._cleanup)
