@@ -283,6 +283,24 @@ def test_time_limit_stops_the_query_and_the_server_goes_on(served, client, perso
     while server.pool._idle.qsize() < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert server.pool._idle.qsize() == 2
+    time.sleep(0.3)  # the thread that started the replacement is long gone: still alive?
+    assert all(w.process.poll() is None for w in server.pool._all.values())
+    for _ in range(4):
+        assert client.query("ASK { ?s ?p ?o }")[0] == 200
+
+
+def test_a_worker_killed_from_outside_is_replaced(served, client):
+    pool = served[0].pool
+    victim = next(iter(pool._all.values()))
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.process.wait(5)
+    for _ in range(4):  # whichever worker is taken, the answer comes
+        status, _, body = client.query("ASK { ?s ?p ?o }")
+        assert status == 200, body
+    deadline = time.monotonic() + 15
+    while pool._idle.qsize() < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pool._idle.qsize() == 2 and victim.pid not in {w.pid for w in pool._all.values()}
 
 
 def test_row_limit_truncates_with_a_header(client):
@@ -406,6 +424,37 @@ def test_query_page_escapes_everything():
     assert json.loads(doc.get_element_by_id("catalogue").text) == {
         'a"b': {"question": evil, "text": evil}
     }
+
+
+def _chromium() -> str | None:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _rendered(url: str) -> lxml_html.HtmlElement:
+    """The page's DOM after its scripts ran, from headless Chromium."""
+    out = subprocess.run(
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--virtual-time-budget=5000", "--dump-dom", url],
+        capture_output=True, text=True, timeout=60,
+    )
+    return lxml_html.fromstring(out.stdout)
+
+
+@pytest.mark.skipif(_chromium() is None, reason="headless Chromium is not installed")
+def test_query_page_runs_a_query_in_a_browser(served, persons):
+    base = served[0].url
+    text = "SELECT ?p ?name WHERE { ?p a kg:Person ; rdfs:label ?name } ORDER BY ?p LIMIT 3"
+    doc = _rendered(base + "?" + urlencode({"query": text}))
+    rows = doc.xpath("//div[@id='results']//tr")
+    assert [th.text for th in rows[0].xpath("th")] == ["p", "name"]
+    links = [a.get("href") for a in doc.xpath("//div[@id='results']//td/a")]
+    assert links == ["/" + p[len(BASE):] for p in persons[:3]]
+    assert "3 rows" in doc.get_element_by_id("status").text_content()
+    doc = _rendered(base + "?" + urlencode({"query": "SELECT ?s WHERE { ?s"}))
+    assert "400" in doc.get_element_by_id("status").text_content()
+    assert "syntax error" in doc.xpath("//div[@id='results']/pre")[0].text
 
 
 def test_one_log_line_per_request(served, client):

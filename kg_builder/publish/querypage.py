@@ -124,6 +124,8 @@ async function run(ev){
   }
 }
 document.getElementById('form').addEventListener('submit', run);
+const given = new URLSearchParams(location.search).get('query');
+if (given) { box.value = given; run(); }  // a shared link: /?query=... runs at once
 box.addEventListener('keydown', function(ev){
   if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) run(ev);
 });

@@ -532,19 +532,30 @@ class QueryPool:
         if self.log is not None:
             print(text, file=self.log, flush=True)
 
+    def _take(self) -> _Worker:
+        """A free, living worker: one found dead while idle (killed from outside, out of
+        memory) is replaced and the next one taken."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                w = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty as exc:
+                raise ProtocolError(
+                    503,
+                    f"all {self.workers} query workers stayed busy for {self.timeout:g} s; "
+                    "try again shortly",
+                    {"Retry-After": "5"},
+                ) from exc
+            if w.process.poll() is None:
+                return w
+            self._say(f"kg serve: query worker {w.pid} had ended; starting another")
+            self._replace(w)
+
     def run(self, request: QueryRequest) -> Outcome:
         """The serialised answer, or ProtocolError (400 bad query, 503 time limit or busy)."""
         if self._closed:
             raise ProtocolError(503, "the server is shutting down")
-        try:
-            w = self._idle.get(timeout=self.timeout)
-        except queue.Empty as exc:
-            raise ProtocolError(
-                503,
-                f"all {self.workers} query workers stayed busy for {self.timeout:g} s; "
-                "try again shortly",
-                {"Retry-After": "5"},
-            ) from exc
+        w = self._take()
         try:
             w.conn.send((request, self.max_rows))
             if not w.conn.poll(self.timeout):
