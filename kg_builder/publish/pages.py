@@ -301,8 +301,12 @@ class _View:
     def node_href(self, node: URIRef) -> str | None:
         if str(node).startswith(str(KG)):
             return self.term_href(node)
+        if str(node) == str(KG).rstrip("#"):
+            return self.linker.page(ONTOLOGY_PATH)
         if str(node).startswith(self.base):
-            if not self.desc.known(node):
+            # Only <base>id/ IRIs have pages (named graphs and others do not): link those the
+            # store describes, show the rest as text rather than as a link that 404s.
+            if not str(node).startswith(self.base + "id/") or not self.desc.known(node):
                 return None
             return self.linker.iri(str(node))
         return str(node) if valid_iri(str(node)) else None
