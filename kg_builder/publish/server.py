@@ -89,6 +89,7 @@ class KGServer(ThreadingHTTPServer):
         self.limits = limits
         self.log = log
         self.pool = None
+        self.owns_store = False  # make_server opened it: close it with the server
         self._serving = False
         self._closed = False
         #: rdflib's in-memory graph is not meant for concurrent readers; Oxigraph is.
@@ -126,6 +127,8 @@ class KGServer(ThreadingHTTPServer):
         super().server_close()
         if self.pool is not None:
             self.pool.close()
+        if self.owns_store and hasattr(self.store, "close"):
+            self.store.close()
 
     def pages_guard(self):
         return self.page_lock if self.page_lock is not None else contextlib.nullcontext()
@@ -171,12 +174,14 @@ def make_server(
         raise ConfigError("--timeout must be a positive number of seconds")
     if max_rows < 1 or max_body < 1 or workers < 1:
         raise ConfigError("--max-rows, --max-body and --workers must be at least 1")
+    owns_store = store is None
     if store is None:
         from ..pipeline import open_graph
 
         store = open_graph(settings)
     limits = {"timeout": timeout, "max_rows": max_rows, "max_body": max_body, "workers": workers}
     server = KGServer((host, port), settings, store, limits, log)
+    server.owns_store = owns_store
     try:
         server.pool = pool_for(store, workers, timeout, max_rows, log)
     except BaseException:

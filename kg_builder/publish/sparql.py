@@ -568,7 +568,7 @@ class QueryPool:
                     "server's operator for a longer --timeout",
                 )
             msg = w.conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
+        except (EOFError, OSError) as exc:
             if w is not None:
                 self._replace(w)
                 w = None
