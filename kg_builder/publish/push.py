@@ -17,7 +17,10 @@ every graph with method="update". Triples with blank nodes (only the ontology gr
 all travel in one request, because a blank-node label means the same node only within one
 request. A graph sent in several batches is not replaced atomically: a reader may see it half
 loaded for the time of the push. Graphs that exist on the server but not in the local store are
-left alone (the push never deletes what it did not send).
+left alone (the push never deletes what it did not send), and so is the local default graph
+(the builder puts every triple in a named graph). For catalogue queries to answer on the
+server as they do locally, the server's default graph must be the union of its named graphs
+(Oxigraph: `oxigraph serve --union-default-graph`; Fuseki: `tdb2:unionDefaultGraph true`).
 
 Endpoints. `endpoint` is the SPARQL query endpoint (used to verify); the GSP and update
 endpoints default to the same URL, which is right for stores that serve every protocol on one
@@ -366,13 +369,16 @@ def _send(client, state, gsp, upd, name, batch, *, first, method) -> None:
         verb = "PUT" if first else "POST"
         try:
             client.request(verb, _with_graph(gsp, name), body, {"Content-Type": state["type"]})
+            state["gsp_ok"] = True
             return
         except PushError as exc:
             if exc.status == 415 and state["type"] == NTRIPLES:
                 state["type"] = TURTLE  # N-Triples is Turtle; older stores know only the latter
                 client.request(verb, _with_graph(gsp, name), body, {"Content-Type": TURTLE})
+                state["gsp_ok"] = True
                 return
-            if not (first and exc.status in NO_GSP and method == "auto"):
+            fallback = first and method == "auto" and not state.get("gsp_ok")
+            if not (fallback and exc.status in NO_GSP):
                 raise _gsp_hint(exc, gsp) if exc.status in NO_GSP else exc
             state["gsp"] = False  # no Graph Store Protocol there: SPARQL Update from now on
     data = "\n".join(batch)

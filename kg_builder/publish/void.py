@@ -57,6 +57,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XS
 
 from ..config import PROJECT_DIR, Settings
 from ..errors import ConfigError
+from ..store import QueryError
 
 KG = Namespace("https://w3id.org/kg-builder/ontology#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
@@ -533,6 +534,9 @@ def void_response(store, settings: Settings, media_type: str | None, base_url: s
         graph = cached_void_graph(store, settings, config)
     except ConfigError as exc:
         body = f"500 the publishing configuration is wrong: {exc}\n"
+        return 500, {**headers, "Content-Type": "text/plain; charset=utf-8"}, body.encode()
+    except QueryError as exc:  # a store that cannot answer: say so, never crash the server
+        body = f"500 the dataset description could not be computed: {exc}\n"
         return 500, {**headers, "Content-Type": "text/plain; charset=utf-8"}, body.encode()
     fmt = OFFERS[media_type]
     if fmt is None:
