@@ -381,6 +381,8 @@ def stats(store, corpus, data_dir, fmt):
 from .cli_analyze import analyze  # noqa: E402 - registers `kg analyze`
 from .cli_export import export  # noqa: E402 - registers `kg export`
 from .cli_extract import evaluate, extract  # noqa: E402 - registers `kg extract`, `kg evaluate`
+from .cli_push import push  # noqa: E402 - registers `kg push`
+from .cli_serve import serve  # noqa: E402 - registers `kg serve`
 from .cli_query import query  # noqa: E402 - registers `kg query`
 from .cli_review import review  # noqa: E402 - registers `kg review`
 
@@ -390,6 +392,8 @@ main.add_command(export)
 main.add_command(review)
 main.add_command(extract)
 main.add_command(evaluate)
+main.add_command(serve)
+main.add_command(push)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
