@@ -89,10 +89,13 @@ def push(endpoint, gsp, update, user, password_env, token_env, method, batch, ti
     previous version of each graph; then count each graph there to verify.
 
     \b
-    Oxigraph server:  kg push --endpoint http://localhost:7878/query \\
-                        --gsp http://localhost:7878/store --update http://localhost:7878/update
-    Fuseki:           kg push --endpoint http://localhost:3030/ds --user admin --password-env PW
-    With a token:     kg push --endpoint https://db.example.org/sparql --token-env DB_TOKEN
+    Example: an Oxigraph server (started with --union-default-graph):
+      kg push --endpoint http://localhost:7878/query \\
+              --gsp http://localhost:7878/store --update http://localhost:7878/update
+    Fuseki:
+      kg push --endpoint http://localhost:3030/ds --user admin --password-env PW
+    With a token:
+      kg push --endpoint https://db.example.org/sparql --token-env DB_TOKEN
 
     Exit code 0 when every graph was verified, 9 when a count differs, 8 when the push failed.
     """
