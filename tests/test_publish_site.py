@@ -293,3 +293,24 @@ def test_cli_publish(tmp_path, corpus_dir):
     result = runner.invoke(publish_command, [str(blocker), "--store", "memory", "--quiet"])
     assert result.exit_code == 7
     assert "is a file" in result.output
+
+
+def test_other_base_iri(tmp_path, corpus_dir):
+    """A deployment under its own base IRI: files at the IRI paths under that base, links to
+    the ontology page still resolve (the ontology's namespace is not under the base)."""
+    settings = make_settings(corpus=corpus_dir, out=tmp_path / "out", store="memory",
+                             base_iri="https://example.org/data/", check_owl=False)
+    store = build(settings, validate=False, write=False).store()
+    small = store.restricted([settings.base_iri + "graph/sources"])
+    out = tmp_path / "site"
+    summary = publish(small, settings, out)
+    assert summary.resources >= 5
+    page = out / "id/article/003_69489bb5dd5d6fb8.html"
+    doc = lxml.html.parse(str(page)).getroot()
+    assert "https://example.org/data/id/article/003_69489bb5dd5d6fb8" in doc.text_content()
+    for href in doc.xpath("//a/@href"):
+        parts = urlsplit(href)
+        if not parts.scheme and parts.path:
+            assert (page.parent / unquote(parts.path)).is_file(), href
+    assert "../../ontology.html#NewsArticle" in doc.xpath("//a/@href")
+    assert "https://example.org/data/index.html" in (out / "sitemap.xml").read_text()

@@ -16,7 +16,6 @@ to.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -462,9 +461,29 @@ def _supported_section(view: _View) -> str:
             f"<tbody>{body}</tbody></table>")
 
 
+def _title(view: _View) -> str:
+    """The resource's label; for an assertion record (which has none), the fact it states."""
+    desc = view.desc
+    label = desc.label_of(desc.iri)
+    if label:
+        return label
+    s, p, o = (_one(dict(_group(desc.out)), x) for x in (RDF.subject, RDF.predicate, RDF.object))
+    if s is not None and p is not None and o is not None:
+        value = desc.label_of(o) if isinstance(o, URIRef) else str(o)
+        return f"{desc.label_of(s) or s} {view.prop_label(p)} {value or o}"
+    return str(desc.iri)
+
+
+def _group(pairs) -> dict:
+    out: dict = defaultdict(list)
+    for p, o in pairs:
+        out[p].append(o)
+    return out
+
+
 def _header(view: _View) -> str:
     desc = view.desc
-    label = desc.label_of(desc.iri) or view.compact(str(desc.iri))
+    label = _title(view)
     types = "".join(link(view.term_href(t), view.class_label(t), title=view.compact(str(t)))
                     for t in desc.types_of(desc.iri))
     parts = [f"<h1>{esc(label)}</h1>"]
@@ -513,8 +532,7 @@ def render_html(desc: Description, settings, linker: Linker, *,
             f"<footer>{' · '.join(footer)}</footer>",
         ) if part
     )
-    title = desc.label_of(desc.iri) or view.compact(str(desc.iri))
-    return shell(title, body, linker, alternates=alternates, sparql_href=sparql_href,
+    return shell(_title(view), body, linker, alternates=alternates, sparql_href=sparql_href,
                  void_href=void_href)
 
 

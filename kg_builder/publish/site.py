@@ -38,8 +38,6 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape as xml_escape
 
-from rdflib.namespace import RDF
-
 from ..errors import ExportError
 from ..ontology import KG, load_ontology
 from . import pages
@@ -354,10 +352,11 @@ def _sitemap(base_url: str, html_pages: list[str]) -> str:
 
 
 # -- server configuration ---------------------------------------------------------------------
-_HTACCESS = r"""# Content negotiation for the kg-builder static site (Apache 2.4, mod_rewrite, mod_headers).
+_HTACCESS = r"""# Content negotiation for the kg-builder static site (Apache 2.4).
 # An extensionless IRI path (/id/person/x) answers the variant the Accept header asks for:
 # HTML for browsers, Turtle, N-Triples or JSON-LD for linked-data clients; the files are
-# x.html, x.ttl, x.nt and x.jsonld beside each other. Needs AllowOverride FileInfo Options.
+# x.html, x.ttl, x.nt and x.jsonld beside each other. Needs mod_rewrite and mod_headers,
+# and AllowOverride FileInfo Options for this folder.
 Options -MultiViews
 DirectoryIndex index.html
 AddType text/html .html
