@@ -381,6 +381,7 @@ def stats(store, corpus, data_dir, fmt):
 from .cli_analyze import analyze  # noqa: E402 - registers `kg analyze`
 from .cli_export import export  # noqa: E402 - registers `kg export`
 from .cli_extract import evaluate, extract  # noqa: E402 - registers `kg extract`, `kg evaluate`
+from .cli_publish import publish  # noqa: E402 - registers `kg publish`
 from .cli_push import push  # noqa: E402 - registers `kg push`
 from .cli_serve import serve  # noqa: E402 - registers `kg serve`
 from .cli_query import query  # noqa: E402 - registers `kg query`
@@ -394,6 +395,7 @@ main.add_command(extract)
 main.add_command(evaluate)
 main.add_command(serve)
 main.add_command(push)
+main.add_command(publish)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
