@@ -65,7 +65,11 @@ def _run(corpus_dir, settings, ner, gazetteer, metadata, max_bytes, quiet: bool)
     from .extraction.extract import extract_corpus
 
     index, anchors = _index(settings, gazetteer)
-    files = [p for p in Path(corpus_dir).iterdir() if p.is_file()]
+    from .extraction.text import ARTICLE_SUFFIXES
+
+    files = [
+        p for p in Path(corpus_dir).iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+    ]
     if quiet:
         return extract_corpus(corpus_dir, index, ner, metadata, max_bytes, anchors=anchors)
     with Progress(
