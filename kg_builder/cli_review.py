@@ -195,7 +195,7 @@ def interactive(data_dir, extracted_dir, source, min_confidence, reason):
     for n, item in enumerate(items, start=1):
         c = item.candidate
         click.echo(f"\n[{n}/{len(items)}] {c.key}  ({c.source})")
-        click.echo(f"  {c.subject}  {c.relation}  {c.object or repr(c.value)}")
+        click.echo(f"  {c.subject}  {c.relation}  {c.object or _quoted(c.value)}")
         dated = f", date {c.date}" if c.date else ""
         click.echo(f"  confidence {c.confidence:.2f}, rule {c.rule}{dated}")
         click.echo(f"  evidence: {c.evidence}")
@@ -222,4 +222,9 @@ def interactive(data_dir, extracted_dir, source, min_confidence, reason):
 
 def _fact(item: Item) -> str:
     c = item.candidate
-    return f"{c.subject} {c.relation} {c.object or repr(c.value)}"
+    return f"{c.subject} {c.relation} {c.object or _quoted(c.value)}"
+
+
+def _quoted(value) -> str:
+    """A literal as a reader wants it: in quotes, with odd spaces shown as plain ones."""
+    return "“" + " ".join(str(value).split()) + "”"
