@@ -342,10 +342,17 @@ def time_query(port: int, path: str, text: str, reps: int, budget: float) -> dic
     times, rows, truncated = [], None, False
     try:
         for i in range(reps + 1):
-            status, headers, data, elapsed = sparql(client, path, text)
+            try:
+                status, headers, data, elapsed = sparql(client, path, text)
+            except OSError as exc:  # the client's own time limit, a dropped connection
+                return {"error": f"{type(exc).__name__}: {exc}"}
             if status != 200:
                 return {"error": f"HTTP {status}: {data[:300].decode(errors='replace')}"}
-            rows = rows_of(data)
+            try:
+                rows = rows_of(data)
+            except ValueError:  # a 200 whose body was cut (a streamed answer that failed)
+                tail = data[-200:].decode(errors="replace")
+                return {"error": f"HTTP 200 with invalid JSON ({len(data):,} bytes): …{tail}"}
             truncated = truncated or headers.get("X-Result-Truncated") == "true"
             if i:
                 times.append(elapsed)
