@@ -586,7 +586,9 @@ def other_rows(result: dict) -> list[list[str]]:
             cells = [f"resident memory ({when.split('_')[1]})"]
             for side in sides:
                 k = m[side]
-                each = f" ({' + '.join(f'{x:,.0f}' for x in k['each_mb'])})" if k["processes"] > 1 else ""
+                each = ""
+                if k["processes"] > 1:
+                    each = f" ({' + '.join(f'{x:,.0f}' for x in k['each_mb'])})"
                 cells.append(f"{k['total_mb']:,.0f} MB in {k['processes']} proc.{each}")
             rows.append(cells)
     return rows
