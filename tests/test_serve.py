@@ -458,7 +458,13 @@ def test_query_page_runs_a_query_in_a_browser(served, persons):
 
 
 def test_one_log_line_per_request(served, client):
+    import time
+
     client.get("/no-such-page")
+    # the line is written after the response is sent: give the server thread a moment
+    deadline = time.monotonic() + 5
+    while "/no-such-page" not in served[3].getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
     lines = served[3].getvalue().splitlines()
     assert re.fullmatch(r'127\.0\.0\.1 "GET /no-such-page" 404 \d+ ms', lines[-1])
 
