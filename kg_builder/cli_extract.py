@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .cli_network import _cli, handle_errors
+from .cli_options import data_option, format_option, store_option
 from .errors import ConfigError
 from .pipeline import make_settings, open_graph
 
@@ -42,6 +43,16 @@ max_bytes_option = click.option(
     default=None,
     help="Skip (never truncate) articles larger than this (default 5,000,000).",
 )
+
+
+def run_options(fn):
+    """The options `kg extract` and `kg evaluate` share: how to extract, and from which graph."""
+    for option in reversed(
+        [ner_option, gazetteer_option, metadata_option, max_bytes_option, format_option,
+         store_option, data_option]
+    ):
+        fn = option(fn)
+    return fn
 
 
 def _index(settings, gazetteer: str):
@@ -117,20 +128,7 @@ def _check_corpus(corpus_dir: str) -> Path:
     help="Where the reviewable candidate files go (default: data/extracted beside the "
     "curated data).",
 )
-@ner_option
-@gazetteer_option
-@metadata_option
-@max_bytes_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Terminal table or machine-readable JSON summary.",
-)
-@click.option("--store", default=None, metavar="PATH|memory", help="The graph to link to.")
-@click.option("--data", "data_dir", default=None, help="Curated data folder.")
+@run_options
 @handle_errors
 def extract(corpus_dir, out, ner, gazetteer, metadata, max_bytes, fmt, store, data_dir):
     """Propose facts from the articles of CORPUS_DIR, for review.
@@ -206,20 +204,7 @@ def extract(corpus_dir, out, ner, gazetteer, metadata, max_bytes, fmt, store, da
     type=click.Path(file_okay=False),
     help="Folder of gold annotations (the format of ../shared/gold).",
 )
-@ner_option
-@gazetteer_option
-@metadata_option
-@max_bytes_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Tables, or one JSON object with entities, linking, relations and boilerplate.",
-)
-@click.option("--store", default=None, metavar="PATH|memory", help="The graph to link to.")
-@click.option("--data", "data_dir", default=None, help="Curated data folder.")
+@run_options
 @handle_errors
 def evaluate(corpus_dir, gold_dir, ner, gazetteer, metadata, max_bytes, fmt, store, data_dir):
     """Score extraction on CORPUS_DIR against gold annotations.

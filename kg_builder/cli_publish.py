@@ -8,25 +8,16 @@ import json
 import click
 from rich.markup import escape
 
+from .cli_options import corpus_option, format_option, store_option
+from .cli_network import _cli
 from .errors import KGError
 from .pipeline import make_settings, open_graph
 
 
-def _cli():
-    from . import cli  # the shared consoles and error printer (imported late: cli imports us)
-
-    return cli
-
 
 @click.command()
 @click.argument("out_dir", metavar="DIR", type=click.Path())
-@click.option(
-    "--store",
-    default=None,
-    metavar="PATH|memory",
-    help="The graph store (default: $KG_STORE, else .kg/store), or 'memory' to build the "
-    "curated data in memory.",
-)
+@store_option
 @click.option(
     "--base-url",
     default=None,
@@ -50,17 +41,9 @@ def _cli():
     default=None,
     help="Publishing configuration (title, licence, publisher; default: publish.yaml).",
 )
-@click.option("--corpus", type=click.Path(file_okay=False), default=None,
-              help="With --store memory: the corpus folder (default: $KG_CORPUS).")
+@corpus_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the summary.",
-)
+@format_option
 def publish(out_dir, store, base_url, base_iri, sparql_url, config_path, corpus, quiet, fmt):
     """Write the graph as a static linked-data site into DIR, for any web server.
 

@@ -14,16 +14,13 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from .cli_options import format_option, store_option
+from .cli_network import _cli
 from .errors import ConfigError, KGError
 
 #: Exit code when the push went through but the counts on the server differ.
 EXIT_UNVERIFIED = 9
 
-
-def _cli():
-    from . import cli  # the shared consoles and error printer (imported late: cli imports us)
-
-    return cli
 
 
 def _secret(var: str, what: str) -> str:
@@ -69,21 +66,8 @@ def _secret(var: str, what: str) -> str:
 @click.option(
     "--timeout", type=float, default=60, show_default=True, help="Seconds per HTTP request."
 )
-@click.option(
-    "--store",
-    default=None,
-    metavar="PATH|memory",
-    help="The graph store (default: $KG_STORE, else .kg/store), or 'memory' to build the "
-    "curated data in memory.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="The report as a table or JSON.",
-)
+@store_option
+@format_option
 def push(endpoint, gsp, update, user, password_env, token_env, method, batch, timeout, store, fmt):
     """Load the graph, named graph by named graph, into another SPARQL store, replacing the
     previous version of each graph; then count each graph there to verify.

@@ -12,6 +12,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from .cli_options import corpus_option, data_option, store_option
 from .errors import KGError
 from .pipeline import make_settings, open_graph
 from .queries import (
@@ -219,25 +220,9 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     "--allow-service", is_flag=True, help="Allow SERVICE clauses to query remote endpoints."
 )
 @queries_option
-@click.option(
-    "--store",
-    default=None,
-    metavar="PATH|memory",
-    help="The graph store (default: $KG_STORE, else .kg/store), or 'memory'.",
-)
-@click.option(
-    "--corpus",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="With --store memory: the corpus folder.",
-)
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="With --store memory: the curated data folder.",
-)
+@store_option
+@corpus_option
+@data_option
 def run_(
     name,
     text,

@@ -9,14 +9,11 @@ import sys
 
 import click
 
+from .cli_options import corpus_option, data_option
+from .cli_network import _cli
 from .errors import KGError
 from .pipeline import make_settings
 
-
-def _cli():
-    from . import cli  # the shared error printer (imported late: cli imports us)
-
-    return cli
 
 
 @click.command()
@@ -60,19 +57,8 @@ def _cli():
     show_default=True,
     help="Query worker processes (queries answered at once).",
 )
-@click.option(
-    "--corpus",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="With --store memory: the corpus folder.",
-)
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="With --store memory: the curated data folder.",
-)
+@corpus_option
+@data_option
 @click.option("--quiet", is_flag=True, help="No request log on stderr.")
 def serve(host, port, store, base_iri, timeout, max_rows, max_body, workers, corpus, data_dir,
           quiet):

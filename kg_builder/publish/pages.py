@@ -401,41 +401,38 @@ def _facts_section(view: _View, index) -> str:
     desc = view.desc
     pairs = {(p, o) for p, o in desc.out if p not in _HEADER}
     pairs |= {(p, o) for (s, p, o) in index if s == desc.iri}
-    if not pairs:
-        return ""
-    groups: dict = defaultdict(list)
-    for p, o in pairs:
-        groups[p].append(o)
-    rows = []
-    for prop in sorted(groups, key=lambda p: (view.prop_label(p).lower(), str(p))):
-        values = sorted(groups[prop], key=lambda o: (view.desc.label_of(o) or str(o)).lower())
-        items = "".join(
-            f"<li>{view.node(o)}{_sources_html(view, index.get((desc.iri, prop, o), []))}</li>"
-            for o in values
-        )
-        rows.append(f'<dt id="{esc(view.compact(str(prop)))}">{view.prop_link(prop)}</dt>'
-                    f'<dd><ul class="values">{items}</ul></dd>')
-    return f'<h2>Facts</h2>\n<dl class="facts">{"".join(rows)}</dl>'
+    return _grouped(
+        view, index, "Facts", pairs, lambda prop, o: (desc.iri, prop, o),
+        lambda prop: (f'<dt id="{esc(view.compact(str(prop)))}">{view.prop_link(prop)}</dt>'),
+    )
 
 
 def _incoming_section(view: _View, index) -> str:
     desc = view.desc
-    pairs = set(desc.incoming) | {(s, p) for (s, p, o) in index if o == desc.iri}
+    pairs = {(p, s) for s, p in desc.incoming} | {(p, s) for (s, p, o) in index if o == desc.iri}
+    return _grouped(
+        view, index, "Referenced by", pairs, lambda prop, s: (s, prop, desc.iri),
+        lambda prop: f"<dt>… {view.prop_link(prop)} this</dt>",
+    )
+
+
+def _grouped(view: _View, index, title: str, pairs, triple, term) -> str:
+    """(property, node) pairs as a definition list grouped by property (sorted by label), each
+    node with the sources of the fact `triple(property, node)`."""
     if not pairs:
         return ""
     groups: dict = defaultdict(list)
-    for s, p in pairs:
-        groups[p].append(s)
+    for p, node in pairs:
+        groups[p].append(node)
     rows = []
     for prop in sorted(groups, key=lambda p: (view.prop_label(p).lower(), str(p))):
-        subjects = sorted(groups[prop], key=lambda s: (view.desc.label_of(s) or str(s)).lower())
+        nodes = sorted(groups[prop], key=lambda n: (view.desc.label_of(n) or str(n)).lower())
         items = "".join(
-            f"<li>{view.node(s)}{_sources_html(view, index.get((s, prop, desc.iri), []))}</li>"
-            for s in subjects
+            f"<li>{view.node(n)}{_sources_html(view, index.get(triple(prop, n), []))}</li>"
+            for n in nodes
         )
-        rows.append(f"<dt>… {view.prop_link(prop)} this</dt>"
-                    f'<dd><ul class="values">{items}</ul></dd>')
-    return f'<h2>Referenced by</h2>\n<dl class="facts">{"".join(rows)}</dl>'
+        rows.append(f'{term(prop)}<dd><ul class="values">{items}</ul></dd>')
+    return f'<h2>{title}</h2>\n<dl class="facts">{"".join(rows)}</dl>'
 
 
 def _supported_section(view: _View) -> str:
