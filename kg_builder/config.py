@@ -76,6 +76,9 @@ class Settings:
     store: str = field(default_factory=default_store)  # "memory" or the folder of a store
     #: Candidates files of extraction (JSONL); default: `extracted/` beside the curated folder.
     extracted_dir: Path | None = None
+    #: The project's own ontology extensions (Turtle files named in kg.toml): subclasses and
+    #: subproperties of the shipped terms, loaded with the shipped ontology.
+    ontology_extensions: list[Path] = field(default_factory=list)
 
     @property
     def in_memory(self) -> bool:
@@ -86,6 +89,7 @@ class Settings:
         self.ontology_dir = Path(self.ontology_dir)
         self.queries_dir = Path(self.queries_dir)
         self.out_dir = Path(self.out_dir)
+        self.ontology_extensions = [Path(p) for p in self.ontology_extensions]
         self.extracted_dir = (
             Path(self.extracted_dir)
             if self.extracted_dir is not None
