@@ -25,7 +25,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from kg_builder.config import PROJECT_DIR
+PROJECT_DIR = Path(__file__).resolve().parent.parent  # the repository: the example project
 from kg_builder.queries import Catalogue
 
 HERE = Path(__file__).resolve().parent

@@ -48,7 +48,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.run import _label, _size, task
-from kg_builder.config import PROJECT_DIR
+PROJECT_DIR = Path(__file__).resolve().parent.parent  # the repository: the example project
 
 HERE = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent

@@ -121,7 +121,7 @@ def queries(args: dict) -> dict:
 
 
 def validate(args: dict) -> dict:
-    from kg_builder.config import PROJECT_DIR
+    PROJECT_DIR = Path(__file__).resolve().parent.parent  # the repository: the example project
     from kg_builder.ontology import load_ontology
     from kg_builder.validate import merged_graph, run_hygiene, run_shacl, run_shacl_in_store
 

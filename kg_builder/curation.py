@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import csv
 import functools
+import os
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rdflib.namespace import XSD
 
-from .config import PROJECT_DIR
 from .dates import TimeValue, parse_time
 from .errors import Problem
 from .model import CuratedData, EntityRecord, FactRecord, Origin, SourceRecord
@@ -93,10 +93,15 @@ TIME_FIELDS = ("date", "start", "end", "not_before", "not_after")
 GAZETTEER = "gazetteer"
 
 
-@functools.lru_cache(maxsize=4096)
 def _rel(path: Path) -> str:
+    """A file as error messages name it: relative to the working directory when below it."""
+    return _rel_from(path, os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _rel_from(path: Path, cwd: str) -> str:
     try:
-        return str(Path(path).resolve().relative_to(PROJECT_DIR))
+        return str(Path(path).resolve().relative_to(Path(cwd).resolve()))
     except ValueError:
         return str(path)
 

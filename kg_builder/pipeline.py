@@ -22,7 +22,7 @@ from rdflib import Dataset, Graph
 
 from . import __version__ as KG_VERSION
 from .build import PREFIXES, GraphLines, build_graphs, to_dataset
-from .config import MEMORY, Settings, resolve_corpus
+from .config import MEMORY, Settings, resolve_settings
 from .curation import load_curated
 from .errors import ConfigError, CurationError, GraphValidationError, Problem
 from .model import CuratedData
@@ -111,22 +111,22 @@ def make_settings(
     use_default_corpus=True,
     store=None,
     extracted=None,
+    project=None,
 ) -> Settings:
-    """Settings from command-line style options; None means the default of each."""
-    kwargs = {}
-    if out is not None:
-        kwargs["out_dir"] = Path(out)
-    if data_dir is not None:
-        kwargs["data_dir"] = Path(data_dir)
-    if base_iri is not None:
-        kwargs["base_iri"] = base_iri
-    if store is not None:
-        kwargs["store"] = str(store)
-    if extracted is not None:
-        kwargs["extracted_dir"] = Path(extracted)
-    settings = Settings(**kwargs, check_owl=check_owl)
-    settings.corpus_dir = resolve_corpus(corpus, use_default=use_default_corpus)
-    return settings
+    """Settings from command-line style options; None means the default of each: the
+    environment variable, then the project's kg.toml (`project`: a Project, a folder or None
+    to find the nearest kg.toml up from the working directory)."""
+    return resolve_settings(
+        project=project,
+        corpus=corpus,
+        out=out,
+        data_dir=data_dir,
+        base_iri=base_iri,
+        check_owl=check_owl,
+        use_default_corpus=use_default_corpus,
+        store=store,
+        extracted=extracted,
+    )
 
 
 def open_corpus(settings: Settings) -> Corpus | None:
@@ -162,8 +162,18 @@ def check_graph(
     if settings.check_owl:
         owl = run_owl(dataset, onto)
         problems += owl.problems
-    problems += run_hygiene(MemoryStore(dataset), settings.queries_dir / "checks")
+    problems += _hygiene(MemoryStore(dataset), settings)
     return problems, owl
+
+
+def _hygiene(store: Store, settings: Settings) -> list[Problem]:
+    """The built-in hygiene checks, then the project's own (its queries/checks/); a project
+    check of the same name replaces the built-in one."""
+    checks: dict[str, Path] = {}
+    for folder in settings.query_folders:
+        for path in sorted((folder / "checks").glob("*.rq")):
+            checks[path.name] = path
+    return run_hygiene(store, sorted(checks.values()))
 
 
 def check_store(store: Store, settings: Settings, onto: Ontology):
@@ -174,7 +184,7 @@ def check_store(store: Store, settings: Settings, onto: Ontology):
     if settings.check_owl:
         owl = run_owl(store, onto)
         problems += owl.problems
-    problems += run_hygiene(store, settings.queries_dir / "checks")
+    problems += _hygiene(store, settings)
     return problems, owl
 
 

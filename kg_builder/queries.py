@@ -35,12 +35,11 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from .build import PREFIXES
-from .config import PROJECT_DIR
+from . import resources
 from .errors import KGError, Problem, ProblemsError
 from .ontology import KG
 from .store import Answer, QueryError, QuerySyntaxError
 
-QUERIES_DIR = PROJECT_DIR / "queries"
 PREFIX_MAP = {name: str(ns) for name, ns in PREFIXES.items()}
 TYPES = ("entity", "iri", "string", "integer", "decimal", "date", "boolean")
 RESULT_FORMATS = ("json", "csv", "tsv", "xml")
@@ -246,6 +245,10 @@ class CatalogueQuery:
     notes: list[str] = field(default_factory=list)
     variant_of: str | None = None
     check: bool = False
+    #: "built-in" (shipped with kg-builder) or "project" (the project's queries/ folder)
+    origin: str = "built-in"
+    #: a project query that replaces the built-in query of the same name
+    overrides: bool = False
 
     @property
     def form(self) -> str:
@@ -259,6 +262,8 @@ class CatalogueQuery:
             "columns": [{"name": k, "meaning": v} for k, v in self.columns.items()],
             "notes": " ".join(self.notes),
             "variant_of": self.variant_of,
+            "origin": self.origin,
+            "overrides": self.overrides,
             "file": str(self.path),
         }
 
@@ -370,33 +375,57 @@ def parse_header(path: Path, text: str) -> tuple[CatalogueQuery, list[Problem]]:
 
 
 def _display(path: Path) -> str:
+    """A path as the user reads it: relative to the working directory when below it."""
     try:
-        return str(Path(path).resolve().relative_to(PROJECT_DIR))
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
 
 class Catalogue:
-    """The named queries of a folder (default: queries/), checks under `checks/<name>`."""
+    """The named queries of one or more folders, checks under `checks/<name>`.
 
-    def __init__(self, folder: str | Path | None = None):
-        self.folder = Path(folder) if folder else QUERIES_DIR
+    `Catalogue()` is the built-in catalogue shipped with kg-builder; `Catalogue(folder)` one
+    folder; `Catalogue(folders=[built_in, project])` layers them: a later folder adds its
+    queries and replaces an earlier query of the same name (marked `overrides`). A catalogue
+    with no query at all is an error, never an empty listing.
+    """
+
+    def __init__(self, folder: str | Path | None = None, *, folders=None):
+        if folders is None:
+            folders = [Path(folder) if folder else resources.queries_dir()]
+        self.folders = [Path(f) for f in folders]
+        self.folder = self.folders[-1]
         self.queries: dict[str, CatalogueQuery] = {}
         problems: list[Problem] = []
-        paths = sorted(self.folder.glob("*.rq")) + sorted(self.folder.glob("checks/*.rq"))
-        for path in paths:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                problems.append(Problem(_display(path), None, f"cannot read: {exc}"))
+        for rank, base in enumerate(self.folders):
+            if not base.is_dir():
+                problems.append(Problem(_display(base), None, "query folder does not exist"))
                 continue
-            q, found = parse_header(path, text)
-            if path.parent != self.folder:
-                q.name = f"checks/{path.stem}"
-            problems += found
-            self.queries[q.name] = q
+            origin = "built-in" if rank == 0 and len(self.folders) > 1 else "project"
+            if len(self.folders) == 1:
+                origin = "built-in" if folder is None else "project"
+            paths = sorted(base.glob("*.rq")) + sorted(base.glob("checks/*.rq"))
+            for path in paths:
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    problems.append(Problem(_display(path), None, f"cannot read: {exc}"))
+                    continue
+                q, found = parse_header(path, text)
+                if path.parent != base:
+                    q.name = f"checks/{path.stem}"
+                q.origin = origin
+                q.overrides = q.name in self.queries
+                problems += found
+                self.queries[q.name] = q
         for q in self.queries.values():
             problems += self._resolve(q)
+        if not problems and not self.queries:
+            where = ", ".join(_display(f) for f in self.folders)
+            problems.append(
+                Problem(where, None, "no queries (*.rq files): the catalogue is empty")
+            )
         if problems:
             raise CatalogueError(problems)
 
@@ -439,7 +468,8 @@ class Catalogue:
             close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             raise QueryUsageError(
-                f"no query named {name!r} in {_display(self.folder)}{hint}; "
+                f"no query named {name!r} in {', '.join(_display(f) for f in self.folders)}"
+                f"{hint}; "
                 f"known queries: {', '.join(known)}"
             )
         return q

@@ -248,10 +248,12 @@ class _quiet:
         return False
 
 
-def run_hygiene(store, checks_dir: Path) -> list[Problem]:
-    """Every query in queries/checks/ must return no rows; each row is a problem."""
+def run_hygiene(store, checks: Path | list[Path]) -> list[Problem]:
+    """Every check query (a folder's *.rq, or a list of files) must return no rows; each row
+    is a problem."""
     problems = []
-    for path in sorted(Path(checks_dir).glob("*.rq")):
+    paths = sorted(Path(checks).glob("*.rq")) if isinstance(checks, (str, Path)) else checks
+    for path in paths:
         rows = store.select(path.read_text(encoding="utf-8"))
         for row in rows:
             detail = ", ".join(f"{k}={v}" for k, v in row.items() if v is not None)

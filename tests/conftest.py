@@ -16,7 +16,16 @@ from pathlib import Path
 import pytest
 
 from kg_builder import build, make_settings
-from kg_builder.config import PROJECT_DIR, resolve_corpus
+from kg_builder.config import resolve_corpus
+from kg_builder.project import open_project
+
+#: The repository: the example project (its kg.toml names data/curated and ../shared/corpus).
+REPO = Path(__file__).resolve().parent.parent
+PROJECT_DIR = REPO
+# Every test runs in the example project, wherever pytest was started from.
+os.environ["KG_PROJECT"] = str(REPO)
+for _var in ("KG_CORPUS", "KG_BASE_IRI"):
+    os.environ.pop(_var, None)
 
 # No test may touch the project's own .kg/store: the default store is a scratch folder.
 _SCRATCH = Path(tempfile.mkdtemp(prefix="kg-test-store-"))
@@ -26,7 +35,10 @@ os.environ["KG_STORE"] = str(_SCRATCH / "default")
 os.environ["KG_EXTRACTED"] = str(_SCRATCH / "extracted")
 
 CURATED = PROJECT_DIR / "data" / "curated"
-CORPUS = resolve_corpus(None)
+try:
+    CORPUS = resolve_corpus(None, open_project(REPO))
+except Exception:  # ../shared/corpus absent: the corpus tests skip
+    CORPUS = None
 SHARED = CORPUS.parent if CORPUS else None
 BACKENDS = ["memory", "oxigraph"]
 #: Quads in the build of the bundled data: change it when the ontology or curated data change.

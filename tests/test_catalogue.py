@@ -18,7 +18,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kg_builder.config import PROJECT_DIR
+from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.ontology import KG
 from kg_builder.queries import Catalogue, run, shape
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg_builder.cli import main
-from kg_builder.config import PROJECT_DIR
+from tests.conftest import REPO as PROJECT_DIR
 
 
 @pytest.fixture

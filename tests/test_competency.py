@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 import yaml
 
-from kg_builder.config import PROJECT_DIR
+from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.queries import Catalogue
 from kg_builder.queries import run as query_run
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from rdflib.namespace import XSD
 
 from kg_builder.build import DatasetBuilder
-from kg_builder.config import PROJECT_DIR
+from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.model import CuratedData, EntityRecord, Origin
 from kg_builder.ontology import KG, load_ontology
 

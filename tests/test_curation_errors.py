@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_builder.config import PROJECT_DIR
+from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.curation import load_curated
 from kg_builder.ontology import load_ontology
 from kg_builder.sources.corpus import Corpus

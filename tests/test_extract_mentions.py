@@ -285,7 +285,7 @@ def test_scorer_counts_exact_and_overlap():
 
 @pytest.fixture(scope="module")
 def curated_index():
-    from kg_builder.config import PROJECT_DIR
+    from tests.conftest import REPO as PROJECT_DIR
     from kg_builder.ontology import load_ontology
     from kg_builder.pipeline import load, make_settings
 

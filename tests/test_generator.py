@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.generate import generate
 from kg_builder import build, make_settings
-from kg_builder.config import PROJECT_DIR
+from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.ontology import load_ontology
 
 from .conftest import BACKENDS, store_spec

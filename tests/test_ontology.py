@@ -9,7 +9,7 @@ from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg_builder import load
-from kg_builder.config import PROJECT_DIR
+from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.ontology import KG, load_ontology
 
 from .conftest import SHARED

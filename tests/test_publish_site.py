@@ -276,7 +276,7 @@ def test_read_only_parent_is_a_clear_error(graph, tmp_path):
 
 
 def test_cli_publish(tmp_path, corpus_dir):
-    from kg_builder.cli_publish import publish as publish_command
+    from kg_builder.cli.publish import publish as publish_command
 
     runner = CliRunner()
     out = tmp_path / "site"

@@ -22,8 +22,8 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from kg_builder import build, make_settings
-from kg_builder.cli_push import EXIT_UNVERIFIED
-from kg_builder.cli_push import push as push_command
+from kg_builder.cli.push import EXIT_UNVERIFIED
+from kg_builder.cli.push import push as push_command
 from kg_builder.publish.push import PushError, graph_sizes, push
 from kg_builder.queries import PREFIX_MAP, Catalogue, run
 

@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
 
 from kg_builder.cli import main
-from kg_builder.config import PROJECT_DIR
+from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.queries import (
     Catalogue,
     QueryFailed,

@@ -28,7 +28,7 @@ from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from kg_builder import build, make_settings
-from kg_builder.config import PROJECT_DIR
+from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.publish import querypage
 from kg_builder.publish.server import make_server
 from kg_builder.queries import PREFIX_MAP, Catalogue, CatalogueQuery
@@ -527,7 +527,7 @@ def test_memory_store_server(corpus_dir):
 
 def test_serve_command_prints_the_url_and_stops_cleanly(served):
     store = served[2].path
-    code = "from kg_builder.cli_serve import serve; serve()"
+    code = "from kg_builder.cli.serve import serve; serve()"
     proc = subprocess.Popen(
         [sys.executable, "-c", code, "--store", str(store), "--port", "0", "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT_DIR,

@@ -152,7 +152,7 @@ def _ontology_with_extra_label(where: Path) -> Path:
     over (two rdfs:label on one typed entity makes SHACL fail)."""
     import shutil
 
-    from kg_builder.config import PROJECT_DIR
+    from tests.conftest import REPO as PROJECT_DIR
 
     dest = where / "ontology"
     shutil.copytree(PROJECT_DIR / "ontology", dest)

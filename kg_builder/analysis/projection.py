@@ -218,11 +218,11 @@ def _number(text: str):
 
 def project(store, filt: Filter | None = None, onto: Ontology | None = None) -> nx.MultiDiGraph:
     """The entity network of the store's graph, as the filter selects it."""
-    from ..config import Settings
     from ..ontology import load_ontology
+    from ..resources import ontology_dir
 
     filt = filt or Filter()
-    onto = onto or load_ontology(Settings().ontology_dir)
+    onto = onto or load_ontology(ontology_dir())
     registry = find_graph(store, "graph/registry")
     if registry is None:
         raise NetworkError("the graph has no entity registry (graph/registry): run kg build")

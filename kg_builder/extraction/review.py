@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from ..config import PROJECT_DIR, default_extracted_dir
+from ..config import default_extracted_dir
 from ..errors import KGError
 from .candidates import (
     CandidateFile,
@@ -198,8 +198,8 @@ def source_ids(data_dir: Path) -> set[str]:
 class Review:
     """The candidates of an extracted folder and the curated folder they are accepted into."""
 
-    def __init__(self, data_dir: str | Path | None = None, extracted_dir: str | Path | None = None):
-        self.data_dir = Path(data_dir) if data_dir else PROJECT_DIR / "data" / "curated"
+    def __init__(self, data_dir: str | Path, extracted_dir: str | Path | None = None):
+        self.data_dir = Path(data_dir)
         if not self.data_dir.is_dir():
             raise ReviewError(f"curated data folder {self.data_dir} does not exist")
         self.extracted_dir = (

@@ -20,7 +20,8 @@ DISTINCT so that both backends give the same numbers. `void:entities` counts the
 `void:uriSpace` (the base IRI) that have a type, as the VoID specification defines entities;
 the description says how many of them are people, organisations, places and events.
 
-Configuration (`publish.yaml` at the project root, read by `load_publish_config`; `kg publish`
+Configuration (the `[publish]` table of the project's kg.toml, or a YAML file with the same
+keys read by `load_publish_config` (`kg publish --config`); `kg publish`
 and `kg serve` pass it through, overriding `base_url` with the address they publish at):
 
     title: "..."                 # dct:title
@@ -55,7 +56,8 @@ import yaml
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
-from ..config import PROJECT_DIR, Settings
+from ..config import Settings
+from ..project import PUBLISH_KEYS, check_publish_value
 from ..errors import ConfigError
 from ..store import QueryError
 
@@ -71,31 +73,10 @@ DEFAULTS = {
     "title": "Knowledge graph built with kg-builder",
     "license": CC_BY_4,
     "publisher": "kg-builder project",
-    "keywords": [
-        "knowledge graph",
-        "linked data",
-        "provenance",
-        "news",
-        "migration",
-        "Russia",
-        "mobilisation",
-    ],
+    "keywords": ["knowledge graph", "linked data", "provenance", "news"],
     "language": "en",
 }
-CONFIG_KEYS = {
-    "title": str,
-    "description": str,
-    "license": str,
-    "publisher": str,
-    "publisher_url": str,
-    "base_url": str,
-    "dumps_url": str,
-    "dumps": list,
-    "keywords": list,
-    "issued": str,
-    "homepage": str,
-    "language": str,
-}
+CONFIG_KEYS = PUBLISH_KEYS  # one definition, shared with kg.toml's [publish]
 #: Vocabularies the graph may use, by namespace -> the vocabulary's IRI (void:vocabulary).
 KNOWN_VOCABULARIES = {
     "https://schema.org/": "https://schema.org/",
@@ -164,33 +145,26 @@ def _normalise(value):
 
 
 def _check_value(where: str, key: str, value) -> None:
-    want = CONFIG_KEYS[key]
-    if key == "issued" and isinstance(value, (dt.date, dt.datetime)):
-        return
-    if want is list:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{where}: {key} must be a list of strings")
-        if key == "dumps":
-            from ..export.rdf import RDF_FORMATS
+    check_publish_value(where, key, value)
+    if key == "dumps":
+        from ..export.rdf import RDF_FORMATS
 
-            bad = [v for v in value if v not in RDF_FORMATS]
-            if bad:
-                raise ConfigError(
-                    f"{where}: unknown dump format(s) {', '.join(bad)}; "
-                    f"known: {', '.join(RDF_FORMATS)}"
-                )
-        return
-    if not isinstance(value, str):
-        raise ConfigError(f"{where}: {key} must be a string, not {type(value).__name__}")
-    if key in ("license", "publisher_url", "base_url", "dumps_url", "homepage"):
-        if not value.startswith(("http://", "https://")) or any(c in value for c in ' <>"'):
-            raise ConfigError(f"{where}: {key} must be an http(s) URL, not {value!r}")
+        bad = [v for v in value if v not in RDF_FORMATS]
+        if bad:
+            raise ConfigError(
+                f"{where}: unknown dump format(s) {', '.join(bad)}; known: {', '.join(RDF_FORMATS)}"
+            )
 
 
 def project_config(settings: Settings | None = None) -> dict:
-    """publish.yaml at the project root when it exists, else {}."""
-    path = PROJECT_DIR / "publish.yaml"
-    return load_publish_config(path) if path.is_file() else {}
+    """The project's publishing configuration ([publish] of its kg.toml), else {}."""
+    if settings is None or settings.project is None:
+        return {}
+    cfg = settings.project.publish_config()
+    for key, value in cfg.items():
+        if key == "dumps":
+            _check_value(settings.project.origin("publish.dumps"), key, value)
+    return cfg
 
 
 def resolve_config(settings: Settings, config: dict | None) -> dict:

@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .errors import KGError
-from .extraction.review import EXPORT_COLUMNS, Item, Review
+from ..errors import KGError
+from ..extraction.review import EXPORT_COLUMNS, Item, Review
+from . import common
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)

@@ -12,10 +12,10 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from .cli_options import corpus_option, data_option, store_option
-from .errors import KGError
-from .pipeline import make_settings, open_graph
-from .queries import (
+from .common import corpus_option, data_option, store_option
+from ..errors import KGError
+from ..pipeline import open_graph
+from ..queries import (
     GRAPH_FORMATS,
     PREFIX_MAP,
     RESULT_FORMATS,
@@ -30,6 +30,7 @@ from .queries import (
     short,
     update,
 )
+from . import common
 
 FORMATS = ["table", *RESULT_FORMATS, *sorted(set(GRAPH_FORMATS) - set(RESULT_FORMATS))]
 
@@ -42,11 +43,6 @@ queries_option = click.option(
     help="Catalogue folder (default: queries/).",
 )
 
-
-def _cli():
-    from . import cli  # the shared options and error printer (imported late: cli imports us)
-
-    return cli
 
 
 @click.group()
@@ -76,7 +72,7 @@ def query() -> None:
 )
 def list_(checks, folder, fmt):
     """The catalogue: name, question and parameters of every query."""
-    cli = _cli()
+    cli = common
     try:
         cat = Catalogue(folder)
     except KGError as exc:
@@ -124,7 +120,7 @@ def _params_text(q) -> str:
 )
 def show(name, folder, fmt):
     """One catalogue query: its question, parameters, columns, notes and SPARQL text."""
-    cli = _cli()
+    cli = common
     try:
         q = Catalogue(folder).get(name)
     except KGError as exc:
@@ -250,7 +246,7 @@ def run_(
     Exit codes: 4 a wrong request (unknown name or parameter, refused update or SERVICE),
     5 the store cannot be used, 6 the query does not parse, fails or times out.
     """
-    cli = _cli()
+    cli = common
     err_fmt = "json" if fmt == "json" else "table"
     try:
         given = sum(x is not None for x in (name, text, file))
@@ -276,7 +272,7 @@ def run_(
                     f"--min-confidence takes a number, not {min_confidence!r}"
                 ) from exc
         view = View(method, tuple(sources), confidence)
-        settings = make_settings(corpus=corpus, data_dir=data_dir, check_owl=False, store=store)
+        settings = common.settings(corpus=corpus, data_dir=data_dir, check_owl=False, store=store)
         if shape(sparql).form == "UPDATE" and allow_writes:
             _update(cli, settings, sparql, allow_service, err_fmt)
             return

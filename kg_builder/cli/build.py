@@ -1,4 +1,4 @@
-"""The `kg` command: a thin layer over the library API (kg_builder.pipeline)."""
+"""`kg build`, `kg validate` and `kg stats`: over kg_builder.pipeline and kg_builder.stats."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ import time
 from collections import Counter
 
 import click
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from . import __version__
-from .cli_options import (  # noqa: F401 - also used through cli by cli_network
+from .common import (
     base_option,
     corpus_option,
     data_option,
@@ -23,78 +20,22 @@ from .cli_options import (  # noqa: F401 - also used through cli by cli_network
     owl_option,
     store_option,
 )
-from .config import MEMORY
-from .errors import KGError, ProblemsError
-from .pipeline import build as build_graph
-from .pipeline import make_settings, open_graph, validate_only
-from .stats import stats as compute_stats
+from ..config import MEMORY
+from ..errors import KGError, ProblemsError
+from ..pipeline import build as build_graph
+from ..pipeline import open_graph, validate_only
+from ..stats import stats as compute_stats
+from . import common
 
-console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
-
-
-def _fail(exc: KGError, fmt: str = "table") -> None:
-    if isinstance(exc, ProblemsError):
-        if fmt == "json":
-            click.echo(
-                json.dumps(
-                    {"ok": False, "problems": [p.as_dict() for p in exc.problems]},
-                    indent=2,
-                    ensure_ascii=False,
-                )
-            )
-        else:
-            _print_problems(exc.problems)
-            n = sum(p.severity == "error" for p in exc.problems)
-            if exc.what in ("curated data", "built graph"):
-                err.print(f"[bold red]Failed:[/] {n} error(s); previous outputs were left intact.")
-            else:
-                err.print(f"[bold red]Failed:[/] {n} error(s) in the {exc.what}.")
-    elif fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "ok": False,
-                    "error": str(exc).split("\nFix: ")[0],
-                    "fix": getattr(exc, "fix", None),
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
-    else:
-        err.print(f"[bold red]Error:[/] {escape(str(exc))}", soft_wrap=True)
-    sys.exit(exc.exit_code)
+console = common.console
+err = common.err
+_fail = common._fail
+_print_problems = common._print_problems
+_table = common._table
 
 
-def _print_problems(problems) -> None:
-    for p in problems:
-        colour = "red" if p.severity == "error" else "yellow"
-        err.print(f"[{colour}]{escape(str(p))}[/]", soft_wrap=True)
 
-
-def _table(title: str, columns: list[str], rows: list[list]) -> Table:
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
-    for i, col in enumerate(columns):
-        table.add_column(
-            col, justify="right" if i and rows and isinstance(rows[0][i], int) else "left"
-        )
-    for row in rows:
-        table.add_row(*[str(c) for c in row])
-    return table
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kg")
-def main() -> None:
-    """kg-builder: build a provenance-aware knowledge graph from news reporting.
-
-    Start with `kg build`, then `kg stats`. Every command has --help.
-    """
-
-
-@main.command()
+@click.command()
 @corpus_option
 @no_corpus_option
 @click.option(
@@ -128,7 +69,7 @@ def build(
     """
     started = time.perf_counter()
     try:
-        settings = make_settings(
+        settings = common.settings(
             corpus=corpus,
             out=out,
             data_dir=data_dir,
@@ -238,7 +179,7 @@ def _print_summary(summary: dict) -> None:
     console.print()
 
 
-@main.command()
+@click.command()
 @corpus_option
 @no_corpus_option
 @data_option
@@ -264,7 +205,7 @@ def validate(corpus, no_corpus, data_dir, extracted, no_owl, engine, fmt):
     Example: kg validate --format json
     """
     try:
-        settings = make_settings(
+        settings = common.settings(
             corpus=corpus,
             data_dir=data_dir,
             check_owl=not no_owl,
@@ -299,7 +240,7 @@ def validate(corpus, no_corpus, data_dir, extracted, no_owl, engine, fmt):
     )
 
 
-@main.command()
+@click.command()
 @store_option
 @corpus_option
 @data_option
@@ -313,7 +254,7 @@ def stats(store, corpus, data_dir, fmt):
     Example: kg stats --format json
     """
     try:
-        settings = make_settings(corpus=corpus, data_dir=data_dir, check_owl=False, store=store)
+        settings = common.settings(corpus=corpus, data_dir=data_dir, check_owl=False, store=store)
         summary = compute_stats(open_graph(settings))
     except KGError as exc:
         _fail(exc, fmt)
@@ -342,26 +283,3 @@ def stats(store, corpus, data_dir, fmt):
     console.print(f"Facts with no source: {len(unsourced)}")
     for r in unsourced:
         console.print(f"  {r['subject']} {r['property']} {r['value']}")
-
-
-from .cli_analyze import analyze  # noqa: E402 - registers `kg analyze`
-from .cli_export import export  # noqa: E402 - registers `kg export`
-from .cli_extract import evaluate, extract  # noqa: E402 - registers `kg extract`, `kg evaluate`
-from .cli_publish import publish  # noqa: E402 - registers `kg publish`
-from .cli_push import push  # noqa: E402 - registers `kg push`
-from .cli_serve import serve  # noqa: E402 - registers `kg serve`
-from .cli_query import query  # noqa: E402 - registers `kg query`
-from .cli_review import review  # noqa: E402 - registers `kg review`
-
-main.add_command(query)
-main.add_command(analyze)
-main.add_command(export)
-main.add_command(review)
-main.add_command(extract)
-main.add_command(evaluate)
-main.add_command(serve)
-main.add_command(push)
-main.add_command(publish)
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from .cli_network import Network, _cli, emit, filter_from, handle_errors, network_options
-from .pipeline import make_settings, open_graph
+from .network import Network, emit, filter_from, handle_errors, network_options
+from ..pipeline import open_graph
+from . import common
 
 
 @click.command()
@@ -57,7 +58,7 @@ def export(fmt, output, no_metrics, seed, list_formats, list_format, **kw):
 
     Example: kg export --format gexf -o exports/kg.gexf
     """
-    from .export import formats
+    from ..export import formats
 
     if list_formats:
         rows = [
@@ -80,7 +81,7 @@ def export(fmt, output, no_metrics, seed, list_formats, list_format, **kw):
     if not fmt:
         raise formats.ExportError("give --format NAME (kg export --list shows them)")
     spec = formats.get_format(fmt)
-    settings = make_settings(
+    settings = common.settings(
         corpus=kw["corpus"], data_dir=kw["data_dir"], check_owl=False, store=kw["store"]
     )
     path = (
@@ -88,7 +89,7 @@ def export(fmt, output, no_metrics, seed, list_formats, list_format, **kw):
     )
     if output is None:
         settings.out_dir.mkdir(parents=True, exist_ok=True)
-    cli = _cli()
+    cli = common
     if spec.kind == "rdf":
         report = _export_rdf(spec, path, settings, kw)
     else:
@@ -108,9 +109,9 @@ def export(fmt, output, no_metrics, seed, list_formats, list_format, **kw):
 
 
 def _export_rdf(spec, path: Path, settings, kw):
-    from .export import formats
-    from .export.rdf import export_rdf
-    from .export.subset import subset
+    from ..export import formats
+    from ..export.rdf import export_rdf
+    from ..export.subset import subset
 
     if kw["projection"] != "entity":
         raise formats.ExportError(
@@ -120,7 +121,7 @@ def _export_rdf(spec, path: Path, settings, kw):
     filt = filter_from(kw)
     formats.check_target(path)
     store = open_graph(settings)
-    with _cli().err.status(f"Writing {spec.name}...", spinner="dots"):
+    with common.err.status(f"Writing {spec.name}...", spinner="dots"):
         result = export_rdf(subset(store, filt), spec.name, path)
     return formats.ExportReport(
         spec.name,

@@ -9,10 +9,11 @@ import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .cli_network import _cli, handle_errors
-from .cli_options import data_option, format_option, store_option
-from .errors import ConfigError
-from .pipeline import make_settings, open_graph
+from .network import handle_errors
+from .common import data_option, format_option, store_option
+from ..errors import ConfigError
+from ..pipeline import open_graph
+from . import common
 
 ner_option = click.option(
     "--ner",
@@ -58,8 +59,8 @@ def run_options(fn):
 def _index(settings, gazetteer: str):
     """The gazetteer of the graph the facts are for (read from the built store), and the
     dates of its events by name (for "the day after the mobilisation")."""
-    from .extraction.extract import event_anchors
-    from .extraction.gazetteer import EntityIndex
+    from ..extraction.extract import event_anchors
+    from ..extraction.gazetteer import EntityIndex
 
     if gazetteer == "generic":
         return EntityIndex.cold(), {}
@@ -73,10 +74,10 @@ def _index(settings, gazetteer: str):
 
 
 def _run(corpus_dir, settings, ner, gazetteer, metadata, max_bytes, quiet: bool):
-    from .extraction.extract import extract_corpus
+    from ..extraction.extract import extract_corpus
 
     index, anchors = _index(settings, gazetteer)
-    from .extraction.text import ARTICLE_SUFFIXES
+    from ..extraction.text import ARTICLE_SUFFIXES
 
     files = [
         p for p in Path(corpus_dir).iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
@@ -89,7 +90,7 @@ def _run(corpus_dir, settings, ner, gazetteer, metadata, max_bytes, quiet: bool)
         MofNCompleteColumn(),
         TextColumn("{task.fields[doc]}"),
         TimeElapsedColumn(),
-        console=_cli().err,
+        console=common.err,
         transient=True,
     ) as bar:
         task = bar.add_task("extract", total=len(files), doc="")
@@ -141,10 +142,10 @@ def extract(corpus_dir, out, ner, gazetteer, metadata, max_bytes, fmt, store, da
 
     Example: kg extract ../shared/corpus --format json
     """
-    from .extraction.candidates import write_candidates
+    from ..extraction.candidates import write_candidates
 
     corpus = _check_corpus(corpus_dir)
-    settings = make_settings(store=store, data_dir=data_dir)
+    settings = common.settings(store=store, data_dir=data_dir)
     run = _run(corpus, settings, ner, gazetteer, metadata, max_bytes, fmt == "json")
     default_out = getattr(settings, "extracted_dir", None) or settings.data_dir.parent / "extracted"
     out_dir = Path(out) if out else Path(default_out)
@@ -179,7 +180,7 @@ def extract(corpus_dir, out, ner, gazetteer, metadata, max_bytes, fmt, store, da
             )
         )
         return
-    cli = _cli()
+    cli = common
     columns = ["article", "mentions", "linked", "new_entities", "candidates", "warnings"]
     cli.console.print(
         cli._table("Extraction", columns, [[row[c] for c in columns] for row in rows])
@@ -214,11 +215,11 @@ def evaluate(corpus_dir, gold_dir, ner, gazetteer, metadata, max_bytes, fmt, sto
 
     Example: kg evaluate ../shared/corpus --gold ../shared/gold --format json
     """
-    from .extraction.evaluate import Prediction, load_gold, score
+    from ..extraction.evaluate import Prediction, load_gold, score
 
     corpus = _check_corpus(corpus_dir)
     gold = load_gold(Path(gold_dir))
-    settings = make_settings(store=store, data_dir=data_dir)
+    settings = common.settings(store=store, data_dir=data_dir)
     run = _run(corpus, settings, ner, gazetteer, metadata, max_bytes, fmt == "json")
     preds = {
         r.document.id: Prediction(
@@ -241,7 +242,7 @@ def _pct(x: float) -> str:
 
 
 def _print_report(report: dict) -> None:
-    cli = _cli()
+    cli = common
     ent = report["entities"]
     rows = []
     for t, m in ent["per_type"].items():

@@ -14,9 +14,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from .cli_options import format_option, store_option
-from .cli_network import _cli
-from .errors import ConfigError, KGError
+from .common import format_option, store_option
+from ..errors import ConfigError, KGError
+from . import common
 
 #: Exit code when the push went through but the counts on the server differ.
 EXIT_UNVERIFIED = 9
@@ -87,7 +87,7 @@ def push(endpoint, gsp, update, user, password_env, token_env, method, batch, ti
         report = _run(endpoint, gsp, update, user, password_env, token_env, method, batch,
                       timeout, store, fmt)  # fmt: skip
     except KGError as exc:
-        _cli()._fail(exc, "json" if fmt == "json" else "table")
+        common._fail(exc, "json" if fmt == "json" else "table")
         return
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
@@ -98,8 +98,8 @@ def push(endpoint, gsp, update, user, password_env, token_env, method, batch, ti
 
 
 def _run(endpoint, gsp, update, user, password_env, token_env, method, batch, timeout, store, fmt):
-    from .pipeline import make_settings, open_graph
-    from .publish.push import push as do_push
+    from ..pipeline import open_graph
+    from ..publish.push import push as do_push
 
     auth = token = None
     if password_env and not user:
@@ -110,9 +110,9 @@ def _run(endpoint, gsp, update, user, password_env, token_env, method, batch, ti
         auth = (user, _secret(password_env, "--password-env"))
     if token_env:
         token = _secret(token_env, "--token-env")
-    settings = make_settings(check_owl=False, store=store)
+    settings = common.settings(check_owl=False, store=store)
     graph = open_graph(settings)
-    err = _cli().err
+    err = common.err
     quiet = fmt == "json" or not err.is_terminal
 
     def progress(p) -> None:
@@ -138,7 +138,7 @@ def _run(endpoint, gsp, update, user, password_env, token_env, method, batch, ti
 
 
 def _print(report) -> None:
-    cli = _cli()
+    cli = common
     table = Table(title="Pushed graphs", title_justify="left", show_edge=False, pad_edge=False)
     for name, right in [("graph", False), ("triples", True), ("on server", True),
                         ("batches", True), ("method", False), ("verified", False)]:  # fmt: skip

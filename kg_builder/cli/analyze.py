@@ -8,15 +8,15 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from .cli_network import (
+from .network import (
     Network,
-    _cli,
     emit,
     format_option,
     handle_errors,
     network_options,
     plot_option,
 )
+from . import common
 
 
 @click.group()
@@ -45,7 +45,7 @@ def analyze() -> None:
 @handle_errors
 def summary(fmt, plot_path, **kw):
     """Size, density, components and degree distribution of the network."""
-    from .analysis import metrics, plot
+    from ..analysis import metrics, plot
 
     net = Network(kw)
     s = metrics.summary(net.graph)
@@ -67,7 +67,7 @@ def summary(fmt, plot_path, **kw):
         rows += [{"measure": f"facts: {k}", "value": v} for k, v in s["by_relation"].items()]
         emit(rows, fmt, ["measure", "value"], net.describe())
     if plot_path:
-        _cli().err.print(f"Chart written to {escape(plot_path)}")
+        common.err.print(f"Chart written to {escape(plot_path)}")
 
 
 @analyze.command()
@@ -99,11 +99,11 @@ def summary(fmt, plot_path, **kw):
 @handle_errors
 def centrality(measures, top, sort, sample, seed, write_back, fmt, plot_path, **kw):
     """Degree, betweenness, PageRank and eigenvector centrality, best first."""
-    from .analysis import metrics, plot
+    from ..analysis import metrics, plot
 
     chosen = tuple(m.strip() for m in measures.split(",") if m.strip())
     net = Network(kw)
-    with _cli().err.status("Computing centrality...", spinner="dots"):
+    with common.err.status("Computing centrality...", spinner="dots"):
         rows, notes = metrics.centrality(net.graph, chosen, None, sort, sample, seed)
     shown = rows[:top] if top else rows
     if write_back:
@@ -146,7 +146,7 @@ def centrality(measures, top, sort, sample, seed, write_back, fmt, plot_path, **
 @handle_errors
 def communities(seed, algorithm, resolution, write_back, members, fmt, **kw):
     """Louvain or Leiden communities (seeded: the same seed gives the same communities)."""
-    from .analysis import metrics
+    from ..analysis import metrics
 
     net = Network(kw)
     rows, info = metrics.communities(net.graph, method=algorithm, seed=seed, resolution=resolution)
@@ -191,8 +191,8 @@ def communities(seed, algorithm, resolution, write_back, members, fmt, **kw):
 def path(source, target, limit, fmt, **kw):
     """Shortest paths between two entities (by label, id or IRI), with the facts, sources
     and evidence on each hop (CSV: one row per fact on a hop)."""
-    from .analysis import metrics
-    from .analysis.projection import evidence
+    from ..analysis import metrics
+    from ..analysis.projection import evidence
 
     net = Network(kw)
     found = metrics.paths(net.graph, source, target, limit)
@@ -227,7 +227,7 @@ def path(source, target, limit, fmt, **kw):
         columns = ["path", "hop", "subject", "predicate", "object", "sources", "start", "end"]
         emit(rows, "csv", [*columns, "evidence"], "")
         return
-    out = _cli().console
+    out = common.console
     out.print(
         f"[bold]{len(found)} shortest path(s) of length {found[0]['length']}[/] [dim]({escape(net.describe())})[/]"
     )
@@ -266,12 +266,12 @@ def path(source, target, limit, fmt, **kw):
 @handle_errors
 def ego(name, radius, fmt, output, **kw):
     """The entities within --radius hops of one entity, with their distance."""
-    from .analysis import metrics
+    from ..analysis import metrics
 
     net = Network(kw)
     sub, rows = metrics.ego(net.graph, name, radius)
     if output:
-        from .export import formats
+        from ..export import formats
 
         suffix = Path(output).suffix.lstrip(".")
         fmt_name = {"gexf": "gexf", "graphml": "graphml", "json": "json"}.get(suffix)
@@ -293,8 +293,8 @@ def ego(name, radius, fmt, output, **kw):
 @handle_errors
 def flows(fmt, plot_path, **kw):
     """Country → country: how many people fled, who, on what basis, from which sources."""
-    from .analysis import metrics, plot
-    from .analysis.derived import flows as flow_graph
+    from ..analysis import metrics, plot
+    from ..analysis.derived import flows as flow_graph
 
     kw["projection"] = "entity"
     net = Network(kw)
@@ -311,7 +311,7 @@ def flows(fmt, plot_path, **kw):
 
 
 def _write_back(net: Network, kind: str, values: dict, notes: dict, seed: int) -> None:
-    from .analysis.writeback import write_metrics
+    from ..analysis.writeback import write_metrics
 
     description = (
         f"projection {net.projection}; {net.filter.describe()}; seed {seed}; "
@@ -324,7 +324,7 @@ def _write_back(net: Network, kind: str, values: dict, notes: dict, seed: int) -
     info = write_metrics(
         net.store, net.settings, kind, values, description, net.entity.graph["base"]
     )
-    _cli().err.print(
+    common.err.print(
         f"Wrote {info['quads']:,} values into {info['graph']} ({info['where']}); "
         "kg export and kg query now see them."
     )

@@ -14,14 +14,10 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from .errors import KGError
-from .pipeline import make_settings, open_graph
+from ..errors import KGError
+from ..pipeline import open_graph
+from . import common
 
-
-def _cli():
-    from . import cli  # shared console and error printer (imported late: cli imports us)
-
-    return cli
 
 
 # -- options shared by every projection and export ----------------------------------------------
@@ -74,9 +70,9 @@ def network_options(fn):
             help="Drop facts and events with no date (kept by default, even with a window).",
         ),
         # Where the graph comes from: the same options as kg build and kg stats.
-        _cli().store_option,
-        _cli().corpus_option,
-        _cli().data_option,
+        common.store_option,
+        common.corpus_option,
+        common.data_option,
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -84,7 +80,7 @@ def network_options(fn):
 
 
 def _date(text: str | None, side: str) -> date | None:
-    from .dates import parse_time
+    from ..dates import parse_time
 
     if not text:
         return None
@@ -100,7 +96,7 @@ def _date(text: str | None, side: str) -> date | None:
 
 
 def make_filter(method, sources, min_confidence, types, start, end, dated_only):
-    from .analysis import Filter
+    from ..analysis import Filter
 
     confidence = None
     if min_confidence is not None:
@@ -139,14 +135,14 @@ class Network:
     """The store, the filtered entity network and the chosen projection, opened once."""
 
     def __init__(self, kw: dict):
-        from .analysis import derive, project
+        from ..analysis import derive, project
 
-        self.settings = make_settings(
+        self.settings = common.settings(
             corpus=kw["corpus"], data_dir=kw["data_dir"], check_owl=False, store=kw["store"]
         )
         self.filter = filter_from(kw)
         self.projection = kw["projection"]
-        cli = _cli()
+        cli = common
         with cli.err.status("Reading the graph into a network...", spinner="dots"):
             self.store = open_graph(self.settings)
             self.entity = project(self.store, self.filter)
@@ -173,7 +169,7 @@ def handle_errors(fn):
         try:
             return fn(*args, **kwargs)
         except KGError as exc:
-            _cli()._fail(exc, "json" if kwargs.get("fmt") == "json" else "table")
+            common._fail(exc, "json" if kwargs.get("fmt") == "json" else "table")
 
     return wrapper
 
@@ -198,7 +194,7 @@ plot_option = click.option(
 
 def emit(rows: list[dict], fmt: str, columns: list[str], title: str, note: str = "") -> None:
     """A listing as a rich table, CSV (header + rows) or JSON (list of objects)."""
-    cli = _cli()
+    cli = common
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return

@@ -8,10 +8,10 @@ import json
 import click
 from rich.markup import escape
 
-from .cli_options import corpus_option, format_option, store_option
-from .cli_network import _cli
-from .errors import KGError
-from .pipeline import make_settings, open_graph
+from .common import corpus_option, format_option, store_option
+from ..errors import KGError
+from ..pipeline import open_graph
+from . import common
 
 
 
@@ -62,14 +62,14 @@ def publish(out_dir, store, base_url, base_iri, sparql_url, config_path, corpus,
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from .publish.site import publish as publish_site
+    from ..publish.site import publish as publish_site
 
-    cli = _cli()
+    cli = common
     try:
-        settings = make_settings(corpus=corpus, base_iri=base_iri, check_owl=False, store=store)
+        settings = common.settings(corpus=corpus, base_iri=base_iri, check_owl=False, store=store)
         config = None
         if config_path:
-            from .publish.void import load_publish_config
+            from ..publish.void import load_publish_config
 
             config = load_publish_config(config_path)
         graph = open_graph(settings)

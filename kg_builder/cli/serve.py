@@ -9,10 +9,9 @@ import sys
 
 import click
 
-from .cli_options import corpus_option, data_option
-from .cli_network import _cli
-from .errors import KGError
-from .pipeline import make_settings
+from .common import corpus_option, data_option
+from ..errors import KGError
+from . import common
 
 
 
@@ -78,11 +77,11 @@ def serve(host, port, store, base_iri, timeout, max_rows, max_body, workers, cor
 
     Example: kg serve --port 8080 --timeout 10
     """
-    from .publish.server import make_server
+    from ..publish.server import make_server
 
-    cli = _cli()
+    cli = common
     try:
-        settings = make_settings(
+        settings = common.settings(
             corpus=corpus, data_dir=data_dir, base_iri=base_iri, check_owl=False, store=store
         )
         server = make_server(
