@@ -138,12 +138,12 @@ def rdflib_projection(nquads: str) -> tuple[object, dict]:
     from rdflib import Dataset, Literal, URIRef
     from rdflib.namespace import RDF, RDFS
 
-    from kg_builder.config import Settings
+    from kg_builder.resources import ontology_dir
     from kg_builder.ontology import KG, load_ontology
 
     phases = {}
     started = time.perf_counter()
-    onto = load_ontology(Settings().ontology_dir)
+    onto = load_ontology(ontology_dir())
     ds = Dataset()
     ds.parse(nquads, format="nquads")
     phases["parse_seconds"] = time.perf_counter() - started

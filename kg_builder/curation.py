@@ -12,6 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from anyascii import anyascii
 from rdflib.namespace import XSD
 
 from .dates import TimeValue, parse_time
@@ -814,12 +815,7 @@ class ExtractedLoader:
                 continue
             publisher = self._publisher(doc.get("publisher"))
             if publisher is None:
-                self.loader.error(
-                    origin,
-                    f"article '{sid}' is not in sources.yaml and its publisher "
-                    f"({doc.get('publisher') or 'not given'}) is not an organisation of the "
-                    "registry: add the article to sources.yaml with its publisher",
-                )
+                publisher = self._new_publisher(doc.get("publisher"), sid, origin)
             rec = SourceRecord(
                 id=sid,
                 kind="article",
@@ -831,6 +827,34 @@ class ExtractedLoader:
             if doc.get("published"):
                 rec.published = self.loader._time(doc["published"], origin, "publication date")
             data.sources[sid] = rec
+
+    def _new_publisher(self, name, sid: str, origin: Origin) -> str | None:
+        """The outlet an article's metadata names (kg add records it), as a proposed media
+        organisation; an article that names none gets the 'unknown-publisher' placeholder and
+        a warning, so that one incomplete record does not stop the build."""
+        name = str(name or "").strip()
+        eid = re.sub(r"[^a-z0-9]+", "-", anyascii(name).lower()).strip("-") if name else ""
+        if not eid:
+            eid, name = "unknown-publisher", "Unknown publisher"
+            self.loader.error(
+                origin,
+                f"article '{sid}' names no publisher: set `outlet` (or `publisher`) in its "
+                "sources.yaml entry, or list it in the curated sources.yaml with its publisher",
+                severity="warning",
+            )
+        existing = self.loader.data.entities.get(eid)
+        if existing is not None:
+            if self.loader.onto.is_a(KG[existing.type], KG.Organisation):
+                return eid
+            eid = f"{eid}-publisher"
+            if eid in self.loader.data.entities:
+                return eid
+        item = {"id": eid, "type": "MediaOrganisation", "label": name,
+                "description": "Publisher named in the article metadata (proposed)."}
+        rec = self.loader._add_entity(item, origin, [], [])
+        if rec is not None:
+            self.entity_ids.add(rec.id)
+        return eid
 
     def _publisher(self, name) -> str | None:
         if not name:

@@ -16,6 +16,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from click.testing import CliRunner
+
+from tests.conftest import REPO
 from lxml import etree
 
 from kg_builder.analysis import derive, project
@@ -185,7 +187,7 @@ def test_default_path_is_exports(tmp_path, store_arg, runner, monkeypatch):
     assert formats.default_path(spec, Path("exports")) == Path("exports/kg.gexf")
     assert formats.default_path(spec, Path("exports"), "people") == Path("exports/kg-people.gexf")
     assert formats.default_path(formats.get_format("csv"), Path("x")) == Path("x/kg-csv")
-    assert config.Settings().out_dir.name == "exports"
+    assert config.resolve_settings().out_dir == REPO / "exports"
 
 
 # -- bad input -------------------------------------------------------------------------------

@@ -64,6 +64,18 @@ def _index(settings, gazetteer: str):
 
     if gazetteer == "generic":
         return EntityIndex.cold(), {}
+    if not settings.in_memory and not Path(settings.store).exists():
+        # No graph built yet (a new project): the curated data, built in memory, are the graph.
+        from dataclasses import replace
+
+        from ..config import MEMORY
+
+        common.err.print(
+            f"[yellow]No store at {escape(settings.store)} yet: names are looked up in the "
+            "curated data (run kg build to use the built graph).[/]",
+            soft_wrap=True,
+        )
+        settings = replace(settings, store=MEMORY)
     store = open_graph(settings)
     try:
         return EntityIndex.from_store(store), event_anchors(store)
@@ -113,7 +125,14 @@ def _short(path: str, folder: Path) -> str:
         return path
 
 
-def _check_corpus(corpus_dir: str) -> Path:
+def _check_corpus(corpus_dir: str | None, settings=None) -> Path:
+    if corpus_dir is None:
+        if settings is None or settings.corpus_dir is None:
+            raise ConfigError(
+                "no articles folder: name one (kg extract DIR) or run inside a project "
+                "(paths.articles of kg.toml)"
+            )
+        return settings.corpus_dir
     path = Path(corpus_dir)
     if not path.is_dir():
         raise ConfigError(f"corpus folder {path} does not exist")
@@ -121,7 +140,7 @@ def _check_corpus(corpus_dir: str) -> Path:
 
 
 @click.command()
-@click.argument("corpus_dir", type=click.Path())
+@click.argument("corpus_dir", type=click.Path(), required=False)
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
@@ -132,7 +151,7 @@ def _check_corpus(corpus_dir: str) -> Path:
 @run_options
 @handle_errors
 def extract(corpus_dir, out, ner, gazetteer, metadata, max_bytes, fmt, store, data_dir):
-    """Propose facts from the articles of CORPUS_DIR, for review.
+    """Propose facts from the articles of CORPUS_DIR (default: the project's articles), for review.
 
     Reads plain-text and HTML articles, drops site furniture, finds mentions of people,
     organisations, places, events, dates and quantities, links them to the graph's entities
@@ -140,12 +159,12 @@ def extract(corpus_dir, out, ner, gazetteer, metadata, max_bytes, fmt, store, da
     sentence and a confidence. One reviewable JSONL file per article goes to --out; `kg build`
     loads them as extracted facts, `kg review` accepts or rejects them.
 
-    Example: kg extract ../shared/corpus --format json
+    Example: kg extract --format json       (or: kg extract ../shared/corpus)
     """
     from ..extraction.candidates import write_candidates
 
-    corpus = _check_corpus(corpus_dir)
     settings = common.settings(store=store, data_dir=data_dir)
+    corpus = _check_corpus(corpus_dir, settings)
     run = _run(corpus, settings, ner, gazetteer, metadata, max_bytes, fmt == "json")
     default_out = getattr(settings, "extracted_dir", None) or settings.data_dir.parent / "extracted"
     out_dir = Path(out) if out else Path(default_out)

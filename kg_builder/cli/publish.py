@@ -16,7 +16,7 @@ from . import common
 
 
 @click.command()
-@click.argument("out_dir", metavar="DIR", type=click.Path())
+@click.argument("out_dir", metavar="[DIR]", type=click.Path(), required=False)
 @store_option
 @click.option(
     "--base-url",
@@ -45,7 +45,7 @@ from . import common
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @format_option
 def publish(out_dir, store, base_url, base_iri, sparql_url, config_path, corpus, quiet, fmt):
-    """Write the graph as a static linked-data site into DIR, for any web server.
+    """Write the graph as a static linked-data site into DIR (default: paths.site of kg.toml).
 
     \b
     kg publish site                                   site/ for https://w3id.org/kg-builder/
@@ -67,6 +67,9 @@ def publish(out_dir, store, base_url, base_iri, sparql_url, config_path, corpus,
     cli = common
     try:
         settings = common.settings(corpus=corpus, base_iri=base_iri, check_owl=False, store=store)
+        if out_dir is None:
+            project = common.current_project(required=True, what="kg publish without DIR")
+            out_dir = str(project.paths["site"])
         config = None
         if config_path:
             from ..publish.void import load_publish_config

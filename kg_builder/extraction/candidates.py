@@ -99,7 +99,7 @@ def document_record(doc: Document, run: dict) -> dict:
         "published": doc.published.text if doc.published else meta.get("published"),
         "extractor": extractor,
     }
-    publisher = meta.get("publisher") or meta.get("agency")
+    publisher = meta.get("publisher") or meta.get("agency") or meta.get("outlet")
     if publisher:
         record["publisher"] = str(publisher)
     return record
