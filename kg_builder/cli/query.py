@@ -40,8 +40,25 @@ queries_option = click.option(
     "folder",
     type=click.Path(file_okay=False),
     default=None,
-    help="Catalogue folder (default: queries/).",
+    help="Catalogue folder, instead of the built-in catalogue and the project's queries/.",
 )
+
+
+def _catalogue(folder) -> Catalogue:
+    """--queries FOLDER alone, else the built-in catalogue with the project's own queries
+    (paths.queries of kg.toml) layered over it."""
+    if folder:
+        return Catalogue(folder)
+    project = common.current_project()
+    if project is None:
+        return Catalogue()
+    from ..resources import queries_dir
+
+    built_in = queries_dir()
+    own = project.paths["queries"]
+    if own.is_dir() and own.resolve() != built_in.resolve():
+        return Catalogue(folders=[built_in, own])
+    return Catalogue()
 
 
 
@@ -74,7 +91,7 @@ def list_(checks, folder, fmt):
     """The catalogue: name, question and parameters of every query."""
     cli = common
     try:
-        cat = Catalogue(folder)
+        cat = _catalogue(folder)
     except KGError as exc:
         cli._fail(exc, "json" if fmt == "json" else "table")
         return
@@ -86,23 +103,31 @@ def list_(checks, folder, fmt):
         import csv
 
         w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(["name", "question", "parameters"])
+        w.writerow(["name", "origin", "question", "parameters"])
         for q in entries:
-            w.writerow([q.name, q.question, _params_text(q)])
+            w.writerow([q.name, _origin(q), q.question, _params_text(q)])
         return
     table = Table(
-        title=f"{len(entries)} queries in {cat.folder}",
+        title=f"{len(entries)} queries in {', '.join(str(f) for f in cat.folders)}",
         title_justify="left",
         show_edge=False,
         pad_edge=False,
         show_lines=False,
     )
     table.add_column("name", no_wrap=True, style="bold")
+    table.add_column("origin", no_wrap=True)
     table.add_column("question", ratio=3)
     table.add_column("parameters", ratio=2)
     for q in entries:
-        table.add_row(escape(q.name), escape(q.question), escape(_params_text(q)))
+        table.add_row(
+            escape(q.name), escape(_origin(q)), escape(q.question), escape(_params_text(q))
+        )
     cli.console.print(table)
+
+
+def _origin(q) -> str:
+    """built-in, project, or project (overrides built-in)."""
+    return f"{q.origin} (overrides built-in)" if q.overrides else q.origin
 
 
 def _params_text(q) -> str:
@@ -122,7 +147,7 @@ def show(name, folder, fmt):
     """One catalogue query: its question, parameters, columns, notes and SPARQL text."""
     cli = common
     try:
-        q = Catalogue(folder).get(name)
+        q = _catalogue(folder).get(name)
     except KGError as exc:
         cli._fail(exc, "json" if fmt == "json" else "table")
         return
@@ -254,7 +279,7 @@ def run_(
             raise QueryUsageError("give one of: a catalogue NAME, -e TEXT or --file F.rq")
         catalogue_query = None
         if name:
-            catalogue_query = Catalogue(folder).get(name)
+            catalogue_query = _catalogue(folder).get(name)
             sparql = catalogue_query.text
         elif file:
             try:

@@ -26,20 +26,24 @@ def _folders(fn):
         "extracted_dir",
         type=click.Path(file_okay=False),
         default=None,
-        help="Folder of candidates files (default: extracted/ beside the curated folder).",
+        help="Folder of candidates files (default: paths.extracted of kg.toml, or extracted/ "
+        "beside a curated folder named with --data).",
     )(fn)
     return click.option(
         "--data",
         "data_dir",
         type=click.Path(file_okay=False),
         default=None,
-        help="Folder of curated YAML/CSV (default: data/curated).",
+        help="Folder of curated YAML/CSV (default: paths.curated of kg.toml).",
     )(fn)
 
 
 def _review(data_dir, extracted_dir) -> Review:
     try:
-        return Review(data_dir, extracted_dir)
+        settings = common.settings(
+            data_dir=data_dir, extracted=extracted_dir, check_owl=False, use_default_corpus=False
+        )
+        return Review(settings.data_dir, settings.extracted_dir)
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc
 

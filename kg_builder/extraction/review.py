@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from anyascii import anyascii
 
 from ..config import default_extracted_dir
 from ..errors import KGError
@@ -130,7 +131,18 @@ def entity_yaml(e: ProposedEntity, indent: str = "  ") -> str:
         lines.append(f"{inner}aliases: {json.dumps(aliases, ensure_ascii=False)}")
     if e.wikidata:
         lines.append(f"{inner}wikidata: {e.wikidata}")
+    if _is_event(e.type):
+        # a curated event needs its date; extraction proposes dates as facts, so say it
+        lines.append(f"{inner}date: unknown  # proposed by extraction: give the date if known")
     return "\n".join(lines) + "\n"
+
+
+def _is_event(type_name: str) -> bool:
+    from ..ontology import KG, load_ontology
+    from ..resources import ontology_dir
+
+    info = load_ontology(ontology_dir()).entity_classes.get(type_name)
+    return info is not None and KG.Event in info.supers
 
 
 def _list_indent(text: str, key: str) -> str:
@@ -166,7 +178,16 @@ def append_to_list(path: Path, key: str, item_text_for, header: str) -> None:
     if last.group(2).strip() not in ("", "[]"):
         raise ReviewError(f"{path}: '{key}:' is a flow list; write it as a block list (- ...)")
     if last.group(2).strip() == "[]":
-        raise ReviewError(f"{path}: '{key}: []' is empty; write '{key}:' alone on its line")
+        # an empty list (as kg init writes it): it becomes a block list, comments kept
+        lines = text.splitlines(keepends=True)
+        at = max(
+            i for i, line in enumerate(lines)
+            if (m := _TOP_KEY.match(line.rstrip("\n"))) and m.group(1) == key
+        )
+        lines[at] = re.sub(r":\s*\[\s*\]", ":", lines[at], count=1)
+        text = "".join(lines)
+        path.write_text(text + prefix + item_text_for("  "), encoding="utf-8")
+        return
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(prefix + item_text_for(_list_indent(text, key)))
 
@@ -302,7 +323,7 @@ class Review:
 
     def _check_acceptable(self, item: Item) -> None:
         c = item.candidate
-        if c.source not in source_ids(self.data_dir):
+        if c.source not in source_ids(self.data_dir) and not item.file.document.get("id"):
             raise ReviewError(
                 f"candidate {c.key}: article '{c.source}' is not in "
                 f"{self.data_dir / 'sources.yaml'}; add it (with its publisher) first"
@@ -326,9 +347,44 @@ class Review:
                 return other, True
         return path, True  # created with its header
 
+    def _ensure_source(self, item: Item, known: set[str]) -> None:
+        """An article first curated here enters sources.yaml, with the metadata extraction
+        recorded (headline, date) and its outlet as publisher (a media organisation of the
+        registry, proposed in entities/extracted.yaml when the registry has none)."""
+        c, doc = item.candidate, item.file.document
+        if c.source in source_ids(self.data_dir):
+            return
+        name = str(doc.get("publisher") or "").strip()
+        eid = re.sub(r"[^a-z0-9]+", "-", anyascii(name).lower()).strip("-") if name else ""
+        if not eid:
+            eid, name = "unknown-publisher", "Unknown publisher"
+        if eid not in known:
+            ent = ProposedEntity(id=eid, type="MediaOrganisation", label=name)
+            append_to_list(
+                self.data_dir / "entities" / EXTRACTED_ENTITIES,
+                "entities",
+                lambda indent, ent=ent: entity_yaml(ent, indent),
+                "# Entities proposed by extraction and accepted in review (kg review).\n",
+            )
+            known.add(eid)
+        lines = [f"- id: {_yaml_str(c.source)}", "  kind: article", f"  publisher: {eid}"]
+        if doc.get("headline"):
+            lines.append(f"  headline: {_yaml_str(str(doc['headline']))}")
+        if doc.get("published"):
+            lines.append(f"  published: {_yaml_str(str(doc['published']))}")
+        if name == "Unknown publisher":
+            lines.append("  # publisher unknown: name the outlet (an organisation id) here")
+        append_to_list(
+            self.data_dir / "sources.yaml",
+            "sources",
+            lambda indent: "".join(f"{indent}{line}\n" for line in lines),
+            "# The sources facts are taken from (kg review adds the articles it curates).\n",
+        )
+
     def _curate(self, item: Item) -> Path:
         c = item.candidate
         known = registry_ids(self.data_dir)
+        self._ensure_source(item, known)
         for eid in dict.fromkeys(e for e in (c.subject, c.object) if e):
             if eid in known:
                 continue

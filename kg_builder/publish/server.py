@@ -145,7 +145,7 @@ def _catalogue(settings: Settings, log) -> list:
     from ..queries import Catalogue
 
     try:
-        return list(Catalogue(settings.queries_dir))
+        return list(Catalogue(folders=settings.query_folders))
     except KGError as exc:
         if log is not None:
             print(f"kg serve: the query catalogue is not shown: {exc}", file=log)
