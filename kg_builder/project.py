@@ -86,9 +86,10 @@ class Project:
     lines: dict[str, int] = field(default_factory=dict)
 
     def origin(self, key: str) -> str:
-        """Where a setting came from: 'kg.toml:12' or 'default (kg.toml)'."""
+        """Where a setting came from: 'kg.toml:12' or 'default (kg.toml)' (`kg config` names
+        the file itself on its first row)."""
         line = self.lines.get(key)
-        return f"{self.file}:{line}" if line else f"default ({self.file.name})"
+        return f"{self.file.name}:{line}" if line else f"default ({self.file.name})"
 
     def publish_config(self) -> dict:
         """The publishing configuration: [publish], with the project's title, description
