@@ -451,10 +451,26 @@ def _usable_name(name: str) -> bool:
     return fold(name) not in COMMON_WORD_PLACES and name.lower() not in _stop_words()
 
 
+#: English function words that never open a name ("He said", "Their car"), whether or not
+#: spaCy is installed: without them an install without the spaCy extra proposed a person "He".
+FUNCTION_WORDS = frozenset(
+    """a an the this that these those i me my mine myself we us our ours ourselves you your
+    yours yourself yourselves he him his himself she her hers herself it its itself they them
+    their themselves what which who whom whose when where why how all any both each few more
+    most other some such no nor not only own same so than too very can will just should now
+    and but or if because as until while of at by for with about against between into through
+    during before after above below to from up down in out on off over under again further then
+    once here there is are was were be been being have has had do does did doing would could
+    might must may also however yet although though whether either neither every many much
+    several another""".split()
+)
+
+
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
-    """English stop words (spaCy's list when spaCy is installed) plus months and weekdays."""
-    words = set(MONTHS_AND_DAYS)
+    """English function words, spaCy's stop words when spaCy is installed, months and
+    weekdays."""
+    words = set(MONTHS_AND_DAYS) | FUNCTION_WORDS
     try:
         from spacy.lang.en.stop_words import STOP_WORDS
 
