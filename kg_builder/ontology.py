@@ -54,10 +54,21 @@ class ClassInfo:
 class Ontology:
     """Read-only view of ontology/kg.ttl."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, extensions=()):
         self.path = Path(path)
         self.graph = Graph()
         self.graph.parse(self.path, format="turtle")
+        #: the project's extension files, merged into `graph` (see ontology_ext)
+        self.extensions = [Path(p) for p in extensions]
+        self.shipped_graph = self.graph
+        if self.extensions:
+            from .ontology_ext import merge_extensions
+
+            self.graph = merge_extensions(self.shipped_graph, self.extensions)
+
+    def from_extension(self, iri: URIRef) -> bool:
+        """Whether a term was added by the project's extension (not shipped)."""
+        return bool(self.extensions) and (iri, None, None) not in self.shipped_graph
 
     # -- classes ---------------------------------------------------------------------
     def _closure(self, node: URIRef, pred: URIRef) -> frozenset[URIRef]:
@@ -202,11 +213,15 @@ class Ontology:
         return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
-_CACHE: dict[Path, Ontology] = {}
+_CACHE: dict[tuple, Ontology] = {}
 
 
-def load_ontology(ontology_dir: Path) -> Ontology:
+def load_ontology(ontology_dir: Path, extensions=()) -> Ontology:
+    """The shipped ontology (ontology_dir/kg.ttl) with the project's extension files merged
+    in; cached per files and their modification times."""
     path = (Path(ontology_dir) / "kg.ttl").resolve()
-    if path not in _CACHE:
-        _CACHE[path] = Ontology(path)
-    return _CACHE[path]
+    exts = tuple(Path(p).resolve() for p in extensions)
+    key = (path, tuple((p, p.stat().st_mtime_ns if p.exists() else 0) for p in exts))
+    if key not in _CACHE:
+        _CACHE[key] = Ontology(path, exts)
+    return _CACHE[key]

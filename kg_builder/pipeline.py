@@ -141,7 +141,7 @@ def open_corpus(settings: Settings) -> Corpus | None:
 def load(settings: Settings | None = None, **kwargs) -> tuple[CuratedData, list[Problem]]:
     """Load and check the curated data; returns the data and every problem found."""
     settings = settings or make_settings(**kwargs)
-    onto = load_ontology(settings.ontology_dir)
+    onto = load_ontology(settings.ontology_dir, settings.ontology_extensions)
     return load_curated(settings.data_dir, onto, open_corpus(settings), settings.extracted_dir)
 
 
@@ -227,7 +227,7 @@ def build(
 def _load_checked(settings: Settings, step) -> tuple[BuildResult, Ontology]:
     """Ontology, corpus and curated data, checked; CurationError if anything is wrong."""
     step("loading the ontology")
-    onto = load_ontology(settings.ontology_dir)
+    onto = load_ontology(settings.ontology_dir, settings.ontology_extensions)
     corpus = open_corpus(settings)
     step("loading and checking curated facts")
     data, problems = load_curated(settings.data_dir, onto, corpus, settings.extracted_dir)

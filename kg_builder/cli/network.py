@@ -145,7 +145,10 @@ class Network:
         cli = common
         with cli.err.status("Reading the graph into a network...", spinner="dots"):
             self.store = open_graph(self.settings)
-            self.entity = project(self.store, self.filter)
+            from ..ontology import load_ontology
+
+            onto = load_ontology(self.settings.ontology_dir, self.settings.ontology_extensions)
+            self.entity = project(self.store, self.filter, onto)
             self.graph = derive(self.entity, self.projection)
 
     def describe(self) -> str:

@@ -363,12 +363,11 @@ def _compile(p: Pattern):
 @lru_cache(maxsize=1)
 def _domain_ranges() -> dict[str, tuple[str | None, str | None]]:
     """Domain and range (local names) of the ontology's fact properties, or {} without it."""
-    from pathlib import Path
-
     try:
         from ..ontology import load_ontology
+        from ..resources import ontology_dir
 
-        onto = load_ontology(Path(__file__).resolve().parents[2] / "ontology")
+        onto = load_ontology(ontology_dir())  # the installed package's, not a checkout's
     except Exception:  # noqa: BLE001 - patterns carry their own types; the check is extra
         return {}
 

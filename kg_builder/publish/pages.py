@@ -222,10 +222,10 @@ def describe(store, iri: str, settings=None) -> Description | None:
 
 # -- RDF --------------------------------------------------------------------------------------
 @lru_cache(maxsize=8)
-def _context(ontology_dir: str, base: str) -> dict:
+def _context(ontology_dir: str, base: str, extensions: tuple[str, ...] = ()) -> dict:
     from ..export.context import make_context
 
-    return make_context(load_ontology(Path(ontology_dir)), base=base)
+    return make_context(load_ontology(Path(ontology_dir), extensions), base=base)
 
 
 def _bind(graph: Graph, base: str) -> Graph:
@@ -240,7 +240,8 @@ def serialize_graph(graph: Graph, media_type: str, settings) -> bytes:
     so that the file reads offline)."""
     fmt = RDF_TYPES[media_type]
     if fmt == "json-ld":
-        ctx = _context(str(settings.ontology_dir), settings.base_iri)
+        ctx = _context(str(settings.ontology_dir), settings.base_iri,
+                       tuple(str(p) for p in settings.ontology_extensions))
         text = graph.serialize(format="json-ld", context=ctx, sort_keys=True, indent=2)
         return text.encode("utf-8")
     if fmt == "nt":
@@ -507,7 +508,7 @@ def _header(view: _View) -> str:
 def render_html(desc: Description, settings, linker: Linker, *,
                 sparql_href: str | None = None, void_href: str | None = None) -> str:
     """The HTML page of a description (see the module docstring)."""
-    onto = load_ontology(settings.ontology_dir)
+    onto = load_ontology(settings.ontology_dir, settings.ontology_extensions)
     view = _View(desc, onto, linker, settings.base_iri)
     index = _index_assertions(desc)
     here = linker.here
@@ -597,14 +598,14 @@ def ontology_response(settings, media_type: str, *, ext: str = "",
                       sparql: str | None = SPARQL_PATH) -> tuple[int, dict, bytes]:
     """(200, headers, body): ontology/kg.ttl itself for Turtle (comments kept), rdflib's
     serialisation for N-Triples and JSON-LD, or the generated documentation page."""
-    onto = load_ontology(settings.ontology_dir)
+    onto = load_ontology(settings.ontology_dir, settings.ontology_extensions)
     if media_type == HTML:
         linker, sparql_href, void_href = page_links(settings, ONTOLOGY_PATH, ext, sparql)
         body = render_ontology(onto, linker, sparql_href=sparql_href,
                                void_href=void_href).encode("utf-8")
-    elif media_type == "text/turtle":
+    elif media_type == "text/turtle" and not onto.extensions:
         body = onto.path.read_bytes()
-    elif media_type in RDF_TYPES:
+    elif media_type in RDF_TYPES or media_type == "text/turtle":
         graph = Graph()
         for prefix, ns in onto.graph.namespaces():
             graph.bind(prefix, ns)

@@ -224,7 +224,7 @@ def _write_site(store, settings, root, base_url, sparql_url, config, progress, s
     total = len(iris) + 1
     by_class: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     by_folder: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    onto = load_ontology(settings.ontology_dir)
+    onto = load_ontology(settings.ontology_dir, settings.ontology_extensions)
     for done, iri in enumerate(iris, 1):
         desc = pages.describe(fast, iri, settings)
         if desc is None:  # vanished between the listing and now: nothing to publish
