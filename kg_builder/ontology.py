@@ -72,15 +72,9 @@ class Ontology:
 
     # -- classes ---------------------------------------------------------------------
     def _closure(self, node: URIRef, pred: URIRef) -> frozenset[URIRef]:
-        seen: set[URIRef] = set()
-        stack = [node]
-        while stack:
-            n = stack.pop()
-            if n in seen:
-                continue
-            seen.add(n)
-            stack.extend(o for o in self.graph.objects(n, pred) if isinstance(o, URIRef))
-        return frozenset(seen)
+        from .ontology_ext import closure
+
+        return frozenset(closure(self.graph, node, pred))
 
     def _text(self, node: URIRef, pred: URIRef) -> str:
         value = self.graph.value(node, pred)

@@ -83,14 +83,14 @@ def check_extension(shipped: Graph, merged: Graph, ext: Graph, text: str, path: 
                 f"(@prefix kg: <{KG_NS}> .), as curated files name them by local name"
             )
         if kind == "class":
-            supers = _closure(merged, term, RDFS.subClassOf) - {term}
+            supers = closure(merged, term, RDFS.subClassOf) - {term}
             if not any(s in shipped_subjects for s in supers):
                 raise ConfigError(
                     f"{where}: class {term} must be a subclass (rdfs:subClassOf) of a class of "
                     "kg-builder's ontology, e.g. kg:Person, kg:Organisation, kg:Event"
                 )
         elif kind == "property":
-            supers = _closure(merged, term, RDFS.subPropertyOf) - {term}
+            supers = closure(merged, term, RDFS.subPropertyOf) - {term}
             if not any(s in shipped_subjects for s in supers):
                 raise ConfigError(
                     f"{where}: property {term} must be a subproperty (rdfs:subPropertyOf) of a "
@@ -108,7 +108,8 @@ def check_extension(shipped: Graph, merged: Graph, ext: Graph, text: str, path: 
                         )
 
 
-def _closure(graph: Graph, node: URIRef, pred: URIRef) -> set[URIRef]:
+def closure(graph: Graph, node: URIRef, pred: URIRef) -> set[URIRef]:
+    """`node` and everything reachable from it along `pred` (reflexive-transitive)."""
     seen: set[URIRef] = set()
     stack = [node]
     while stack:
