@@ -418,9 +418,18 @@ def test_an_article_missing_from_the_sources_becomes_a_source(curated_copy, tmp_
     assert (src.publisher, src.headline, src.published.text) == ("afp", "A new story", "2022-09-30")
     assert any(f.source == "new-article" and f.method == "extracted" for f in result.data.facts)
 
+    # an outlet the registry lacks becomes a proposed media organisation (kg add records it)
     meta["agency"] = "Nobody Press"
     write_candidates(extracted, doc, [cand], [], RUN)
-    with pytest.raises(CurationError) as exc:
-        build(settings, validate=False)
-    [problem] = [p for p in exc.value.problems if p.file.endswith("new-article.jsonl")]
-    assert problem.line == 1 and "Nobody Press" in problem.message
+    result = build(settings, validate=True)
+    assert result.data.sources["new-article"].publisher == "nobody-press"
+    outlet = result.data.entities["nobody-press"]
+    assert (outlet.type, outlet.label) == ("MediaOrganisation", "Nobody Press")
+
+    # no outlet at all: a placeholder publisher and a warning that says what to fill in
+    del meta["agency"]
+    write_candidates(extracted, doc, [cand], [], RUN)
+    result = build(settings, validate=False)
+    assert result.data.sources["new-article"].publisher == "unknown-publisher"
+    [warning] = [p for p in result.warnings if p.file.endswith("new-article.jsonl")]
+    assert warning.line == 1 and "names no publisher" in warning.message

@@ -292,7 +292,7 @@ def test_list_json_and_csv(runner):
     assert {"exit-routes", "person-timeline", "country-flows"} <= names
     assert all(q["question"] and q["columns"] for q in data)
     csv_out = runner.invoke(main, ["query", "list", "--format", "csv"]).stdout
-    assert csv_out.splitlines()[0] == "name,question,parameters"
+    assert csv_out.splitlines()[0] == "name,origin,question,parameters"
     table = runner.invoke(main, ["query", "list"])
     assert table.exit_code == 0 and "person-timeline" in table.stdout
 
