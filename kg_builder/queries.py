@@ -34,8 +34,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from .build import PREFIXES
 from . import resources
+from .build import PREFIXES
 from .errors import KGError, Problem, ProblemsError
 from .ontology import KG
 from .store import Answer, QueryError, QuerySyntaxError

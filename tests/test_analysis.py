@@ -17,9 +17,9 @@ from rdflib.namespace import RDF
 from kg_builder.analysis import Filter, NetworkError, derive, metrics, project
 from kg_builder.analysis.derived import PROJECTIONS
 from kg_builder.analysis.projection import evidence
-from kg_builder.resources import ontology_dir
 from kg_builder.ontology import KG, load_ontology
 from kg_builder.queries import Catalogue, run
+from kg_builder.resources import ontology_dir
 
 ONTO = load_ontology(ontology_dir())
 PFX = {"kg": str(KG), "rdf": str(RDF)}

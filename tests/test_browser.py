@@ -11,7 +11,6 @@ import subprocess
 import tempfile
 import threading
 import urllib.parse
-from pathlib import Path
 
 import pytest
 from lxml import html

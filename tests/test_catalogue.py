@@ -18,9 +18,9 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.ontology import KG
 from kg_builder.queries import Catalogue, run, shape
+from tests.conftest import REPO as PROJECT_DIR
 
 GOLDEN = PROJECT_DIR / "tests" / "golden"
 CATALOGUE = Catalogue()

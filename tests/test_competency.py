@@ -10,9 +10,9 @@ import unicodedata
 import pytest
 import yaml
 
-from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.queries import Catalogue
 from kg_builder.queries import run as query_run
+from tests.conftest import REPO as PROJECT_DIR
 
 from .conftest import SHARED
 

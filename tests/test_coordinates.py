@@ -7,9 +7,9 @@ from decimal import Decimal
 from rdflib.namespace import XSD
 
 from kg_builder.build import DatasetBuilder
-from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.model import CuratedData, EntityRecord, Origin
 from kg_builder.ontology import KG, load_ontology
+from tests.conftest import REPO as PROJECT_DIR
 
 BASE = "https://w3id.org/kg-builder/"
 PREFIXES = """PREFIX kg: <https://w3id.org/kg-builder/ontology#>

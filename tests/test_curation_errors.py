@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.curation import load_curated
 from kg_builder.ontology import load_ontology
 from kg_builder.sources.corpus import Corpus
+from tests.conftest import REPO as PROJECT_DIR
 
 from .conftest import CORPUS, needs_corpus
 

@@ -16,13 +16,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from click.testing import CliRunner
-
-from tests.conftest import REPO
 from lxml import etree
 
 from kg_builder.analysis import derive, project
 from kg_builder.cli import main
 from kg_builder.export import formats, network
+from tests.conftest import REPO
 
 from .conftest import SHARED
 

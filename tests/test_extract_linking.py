@@ -124,9 +124,9 @@ def test_event_unique_class_else_new(index):
 # -- the index from a built graph ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def curated():
-    from tests.conftest import REPO as PROJECT_DIR
     from kg_builder.ontology import load_ontology
     from kg_builder.pipeline import load, make_settings
+    from tests.conftest import REPO as PROJECT_DIR
 
     from .conftest import CORPUS
 

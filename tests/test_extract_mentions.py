@@ -285,9 +285,9 @@ def test_scorer_counts_exact_and_overlap():
 
 @pytest.fixture(scope="module")
 def curated_index():
-    from tests.conftest import REPO as PROJECT_DIR
     from kg_builder.ontology import load_ontology
     from kg_builder.pipeline import load, make_settings
+    from tests.conftest import REPO as PROJECT_DIR
 
     if CORPUS is None:
         pytest.skip("../shared/corpus is not present")

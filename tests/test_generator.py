@@ -8,8 +8,8 @@ import pytest
 
 from benchmarks.generate import generate
 from kg_builder import build, make_settings
-from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.ontology import load_ontology
+from tests.conftest import REPO as PROJECT_DIR
 
 from .conftest import BACKENDS, store_spec
 

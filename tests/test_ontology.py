@@ -9,8 +9,8 @@ from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg_builder import load
-from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.ontology import KG, load_ontology
+from tests.conftest import REPO as PROJECT_DIR
 
 from .conftest import SHARED
 

@@ -66,7 +66,7 @@ def test_summary_and_layout(published, graph):
     assert summary.files == len(on_disk)
     assert summary.bytes == sum(p.stat().st_size for p in on_disk)
     assert calls[-1][0] == calls[-1][1] and len(calls) > 700  # progress reached the end
-    for stem in ("id/person/andrei-amonov", f"id/article/003_69489bb5dd5d6fb8",
+    for stem in ("id/person/andrei-amonov", "id/article/003_69489bb5dd5d6fb8",
                  "id/place/kazakhstan", "ontology"):
         for ext in (".html", ".ttl", ".nt", ".jsonld"):
             assert (root / (stem + ext)).is_file(), stem + ext

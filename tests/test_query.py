@@ -20,7 +20,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
 
 from kg_builder.cli import main
-from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.queries import (
     Catalogue,
     QueryFailed,
@@ -31,6 +30,7 @@ from kg_builder.queries import (
     serialize,
     shape,
 )
+from tests.conftest import REPO as PROJECT_DIR
 
 ID = "https://w3id.org/kg-builder/id/"
 AMONOV = URIRef(ID + "person/andrei-amonov")

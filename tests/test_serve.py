@@ -28,10 +28,10 @@ from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from kg_builder import build, make_settings
-from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.publish import querypage
 from kg_builder.publish.server import make_server
 from kg_builder.queries import PREFIX_MAP, Catalogue, CatalogueQuery
+from tests.conftest import REPO as PROJECT_DIR
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")

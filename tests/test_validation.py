@@ -8,7 +8,6 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 
-from tests.conftest import REPO as PROJECT_DIR
 from kg_builder.ontology import KG, load_ontology
 from kg_builder.store import OxigraphStore
 from kg_builder.validate import (
@@ -18,6 +17,7 @@ from kg_builder.validate import (
     run_shacl,
     run_shacl_in_store,
 )
+from tests.conftest import REPO as PROJECT_DIR
 
 SHAPES = PROJECT_DIR / "ontology" / "shapes.ttl"
 ONTO = load_ontology(PROJECT_DIR / "ontology")

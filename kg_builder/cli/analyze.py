@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
+from . import common
 from .network import (
     Network,
     emit,
@@ -16,7 +17,6 @@ from .network import (
     network_options,
     plot_option,
 )
-from . import common
 
 
 @click.group()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections import Counter
 
 import click
-from rich.markup import escape
 
+from ..config import MEMORY
+from ..errors import KGError
+from ..pipeline import build as build_graph
+from ..pipeline import open_graph, validate_only
+from ..stats import stats as compute_stats
+from . import common
 from .common import (
     base_option,
     corpus_option,
@@ -20,12 +24,6 @@ from .common import (
     owl_option,
     store_option,
 )
-from ..config import MEMORY
-from ..errors import KGError, ProblemsError
-from ..pipeline import build as build_graph
-from ..pipeline import open_graph, validate_only
-from ..stats import stats as compute_stats
-from . import common
 
 console = common.console
 err = common.err

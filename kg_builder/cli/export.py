@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from .network import Network, emit, filter_from, handle_errors, network_options
 from ..pipeline import open_graph
 from . import common
+from .network import Network, emit, filter_from, handle_errors, network_options
 
 
 @click.command()

@@ -9,11 +9,11 @@ import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .network import handle_errors
-from .common import data_option, format_option, store_option
 from ..errors import ConfigError
 from ..pipeline import open_graph
 from . import common
+from .common import data_option, format_option, store_option
+from .network import handle_errors
 
 ner_option = click.option(
     "--ner",

@@ -19,7 +19,6 @@ from ..pipeline import open_graph
 from . import common
 
 
-
 # -- options shared by every projection and export ----------------------------------------------
 def network_options(fn):
     """--projection and the filters, plus where the graph comes from."""

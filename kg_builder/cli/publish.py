@@ -8,11 +8,10 @@ import json
 import click
 from rich.markup import escape
 
-from .common import corpus_option, format_option, store_option
 from ..errors import KGError
 from ..pipeline import open_graph
 from . import common
-
+from .common import corpus_option, format_option, store_option
 
 
 @click.command()

@@ -14,9 +14,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from .common import format_option, store_option
 from ..errors import ConfigError, KGError
 from . import common
+from .common import format_option, store_option
 
 #: Exit code when the push went through but the counts on the server differ.
 EXIT_UNVERIFIED = 9

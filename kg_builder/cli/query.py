@@ -12,7 +12,6 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from .common import corpus_option, data_option, store_option
 from ..errors import KGError
 from ..pipeline import open_graph
 from ..queries import (
@@ -31,6 +30,7 @@ from ..queries import (
     update,
 )
 from . import common
+from .common import corpus_option, data_option, store_option
 
 FORMATS = ["table", *RESULT_FORMATS, *sorted(set(GRAPH_FORMATS) - set(RESULT_FORMATS))]
 

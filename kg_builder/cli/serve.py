@@ -9,10 +9,9 @@ import sys
 
 import click
 
-from .common import corpus_option, data_option
 from ..errors import KGError
 from . import common
-
+from .common import corpus_option, data_option
 
 
 @click.command()

@@ -57,8 +57,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from ..config import Settings
-from ..project import PUBLISH_KEYS, check_publish_value
 from ..errors import ConfigError
+from ..project import PUBLISH_KEYS, check_publish_value
 from ..store import QueryError
 
 KG = Namespace("https://w3id.org/kg-builder/ontology#")

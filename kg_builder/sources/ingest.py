@@ -59,17 +59,10 @@ import yaml
 
 from .. import __version__
 from ..errors import ConfigError, KGError
-from ..extraction.text import (
-    ARTICLE_SUFFIXES,
-    ArticleError,
-    MetadataError,
-    _check_text,
-    decode_bytes,
-)
+from ..extraction.text import ARTICLE_SUFFIXES, ArticleError, MetadataError
 from ..extraction.text import load_metadata as _load_metadata
-from .fetch import HTML_TYPES, PDF_TYPES, TEXT_TYPES, Fetcher, FetchError, is_url, normalise_url
-from .pagemeta import Extracted, NotAnArticle, decode_html, extract_html, extract_pdf
-from .pagemeta import looks_like_html, text_headline
+from .fetch import Fetcher, FetchError, is_url, normalise_url
+from .pagemeta import INPUT_SUFFIXES, Extracted, NotAnArticle, read_article, read_file
 
 try:  # POSIX; elsewhere the folder is not locked
     import fcntl
@@ -81,8 +74,6 @@ __all__ = [
     "MetadataError", "Skipped", "add_articles", "expand_inputs", "make_id",
 ]  # fmt: skip
 
-INPUT_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".pdf")
-TEXT_SUFFIXES = (".txt", ".text", ".md")
 METADATA_NAME = "sources.yaml"
 ORIGINALS = "originals"
 LOCK_NAME = ".kg-add.lock"
@@ -189,7 +180,9 @@ def add_articles(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise AddError(f"cannot create the articles folder {folder}: {exc.strerror or exc}")
+        raise AddError(
+            f"cannot create the articles folder {folder}: {exc.strerror or exc}"
+        ) from None
     report = AddReport()
     with _locked(folder):
         meta_path = folder / METADATA_NAME
@@ -230,8 +223,6 @@ class _Run:
             if is_url(item):
                 return self._url(item)
             return self._file(item)
-        except _Skip as skip:
-            return Skipped(item, skip.reason)
         except (ArticleError, NotAnArticle) as exc:
             return Skipped(item, exc.reason)
         except FetchError as exc:
@@ -242,42 +233,30 @@ class _Run:
         if known:  # listed already: not downloaded again
             return Duplicate(url, known[0], f"the URL {url} is the {known[1]} of {known[0]}")
         got = self.fetcher.get(url)
-        kind = _kind(got.data, suffix=None, media_type=got.media_type)
-        if kind == "html":
-            html, _ = decode_html(got.data, got.charset)
-            art = extract_html(html, got.final_url, self.today)
-        elif kind == "pdf":
-            art = extract_pdf(got.data)
-        else:
-            art = _plain_text(got.data, markdown=got.media_type == "text/markdown", charset=got.charset)
+        kind, ext, art = read_article(
+            got.data, media_type=got.media_type, charset=got.charset, url=got.final_url,
+            today=self.today,
+        )
         fallback = unquote(urlsplit(got.final_url).path.rstrip("/").rsplit("/", 1)[-1])
         fallback = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", fallback)
-        return self._store(url, got.data, art, kind, _ext(kind, None), fallback,
+        return self._store(url, got.data, art, kind, ext, fallback,
                            url=url, final_url=got.final_url)
 
     def _file(self, item: str) -> Added | Duplicate:
         path = Path(item).expanduser()
         if path.is_dir():
-            raise _Skip(f"folder without article files ({', '.join(INPUT_SUFFIXES)}); "
+            raise NotAnArticle(f"folder without article files ({', '.join(INPUT_SUFFIXES)}); "
                         "sub-folders are not searched")
         if not path.exists():
             hint = ""
             if re.match(r"^(www\.)?[\w-]+(\.[\w-]+)+/", item):
                 hint = "; for a web page, give the address with https://"
-            raise _Skip(f"no such file or folder{hint}")
+            raise NotAnArticle(f"no such file or folder{hint}")
         if not path.is_file():
-            raise _Skip("not a regular file")
-        data = _read_file(path, self.max_bytes)
-        suffix = path.suffix.lower()
-        kind = _kind(data, suffix=suffix, media_type=None)
-        if kind == "html":
-            html, _ = decode_html(data)
-            art = extract_html(html, None, self.today)
-        elif kind == "pdf":
-            art = extract_pdf(data)
-        else:
-            art = _plain_text(data, markdown=suffix == ".md")
-        return self._store(item, data, art, kind, _ext(kind, suffix), path.stem)
+            raise NotAnArticle("not a regular file")
+        data = read_file(path, self.max_bytes)
+        kind, ext, art = read_article(data, suffix=path.suffix.lower(), today=self.today)
+        return self._store(item, data, art, kind, ext, path.stem)
 
     def _store(self, item, data, art: Extracted, kind, ext, fallback, url=None, final_url=None):
         sha = hashlib.sha256(data).hexdigest()
@@ -342,14 +321,14 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise _Skip(f"{size:,} bytes, larger than {max_bytes:,}; raise --max-bytes to add it")
+            raise NotAnArticle(f"{size:,} bytes, larger than {max_bytes:,}; raise --max-bytes to add it")
         data = path.read_bytes()
     except PermissionError:
-        raise _Skip("cannot be read: permission denied") from None
+        raise NotAnArticle("cannot be read: permission denied") from None
     except OSError as exc:
-        raise _Skip(f"cannot be read: {exc.strerror or exc}") from None
+        raise NotAnArticle(f"cannot be read: {exc.strerror or exc}") from None
     if not data.strip():
-        raise _Skip("empty file" if not data else "contains only whitespace")
+        raise NotAnArticle("empty file" if not data else "contains only whitespace")
     return data
 
 
@@ -363,11 +342,11 @@ def _kind(data: bytes, suffix: str | None, media_type: str | None) -> str:
     if media_type in HTML_TYPES:
         return "html"
     if media_type in PDF_TYPES or suffix == ".pdf":
-        raise _Skip("not a PDF file (no %PDF- header): damaged or mislabelled")
+        raise NotAnArticle("not a PDF file (no %PDF- header): damaged or mislabelled")
     if suffix in (".html", ".htm"):
         return "html"
     if media_type is not None and media_type not in TEXT_TYPES:
-        raise _Skip(f"content type {media_type} is not an article (HTML, PDF or text)")
+        raise NotAnArticle(f"content type {media_type} is not an article (HTML, PDF or text)")
     return "text"
 
 

@@ -20,6 +20,7 @@ section front of short headlines or a JSON document is refused with a reason.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import email.utils
 import io
@@ -82,7 +83,7 @@ def decode_html(data: bytes, header_charset: str | None = None) -> tuple[str, st
             try:
                 return data[len(bom):].decode(enc), enc
             except UnicodeDecodeError:
-                raise NotAnArticle(f"starts with a {enc} byte-order mark but is not {enc}")
+                raise NotAnArticle(f"starts with a {enc} byte-order mark but is not {enc}") from None
     if b"\x00" in data[:100_000]:
         raise NotAnArticle("binary data (contains NUL bytes), not an HTML page")
     for name in (header_charset, _declared_charset(data), "utf-8"):
@@ -549,3 +550,111 @@ def _tidy(text: str) -> str:
             continue
         out.append(ln)
     return "\n".join(out).strip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# any input: what it is, then its article
+
+INPUT_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".pdf")
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+_KIND_SUFFIXES = {"html": (".html", ".htm"), "pdf": (".pdf",), "text": TEXT_SUFFIXES}
+
+
+def read_article(
+    data: bytes,
+    *,
+    suffix: str | None = None,
+    media_type: str | None = None,
+    charset: str | None = None,
+    url: str | None = None,
+    today: dt.date | None = None,
+) -> tuple[str, str, Extracted]:
+    """(kind, suffix of the original, article) of a file's bytes (`suffix` given) or of a
+    download (`media_type`, `charset` and final `url` given). The bytes decide over the
+    suffix and the media type: a .txt that is an HTML page is read as HTML, a PDF is a PDF.
+    NotAnArticle says why there is no article."""
+    kind = input_kind(data, suffix, media_type)
+    if kind == "html":
+        html, _ = decode_html(data, charset)
+        art = extract_html(html, url, today)
+    elif kind == "pdf":
+        art = extract_pdf(data)
+    else:
+        markdown = suffix == ".md" or media_type == "text/markdown"
+        art = plain_text(data, markdown=markdown, charset=charset)
+    kept = _KIND_SUFFIXES[kind]
+    return kind, suffix if suffix in kept else kept[0], art
+
+
+def input_kind(data: bytes, suffix: str | None, media_type: str | None) -> str:
+    """ "html", "pdf" or "text": from the bytes first, then the media type or the suffix."""
+    from ..extraction.text import ArticleError, decode_bytes
+    from .fetch import HTML_TYPES, PDF_TYPES, TEXT_TYPES
+
+    if not data.strip():
+        raise NotAnArticle("empty document")
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if media_type in PDF_TYPES or suffix == ".pdf":
+        raise NotAnArticle("not a PDF: its bytes do not start with %PDF- (damaged or mislabelled?)")
+    if looks_like_html(data) or media_type in HTML_TYPES or suffix in (".html", ".htm"):
+        return "html"
+    if media_type in TEXT_TYPES or suffix in TEXT_SUFFIXES:
+        return "text"
+    if media_type is not None:  # a download sent as application/octet-stream or without a type
+        try:
+            decode_bytes(data)
+        except ArticleError:
+            raise NotAnArticle(
+                f"content type {media_type or '(none)'} and the body is not HTML, PDF or text"
+            ) from None
+        return "text"
+    raise NotAnArticle(
+        f"unsupported file type {suffix or '(no suffix)'}: give {', '.join(INPUT_SUFFIXES)} files"
+    )
+
+
+def read_file(path, max_bytes: int) -> bytes:
+    """A file's bytes, its size checked first; NotAnArticle when too large, empty, unreadable."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise NotAnArticle(
+                f"{size:,} bytes, larger than the limit of {max_bytes:,} bytes; "
+                "raise max_bytes to add it"
+            )
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except PermissionError:
+        raise NotAnArticle("cannot be read: permission denied") from None
+    except OSError as exc:
+        raise NotAnArticle(f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise NotAnArticle(f"larger than the limit of {max_bytes:,} bytes; raise max_bytes to add it")
+    if not data.strip():
+        raise NotAnArticle("empty file" if not data else "contains only whitespace")
+    return data
+
+
+def plain_text(data: bytes, markdown: bool = False, charset: str | None = None) -> Extracted:
+    """A plain-text article: decoded (a BOM removed, line ends made \\n), the headline by
+    text_headline(); the text is otherwise left as it is."""
+    from .. import __version__
+    from ..extraction.text import ArticleError, _check_text, decode_bytes
+
+    text, warnings = None, []
+    if charset:
+        with contextlib.suppress(LookupError, UnicodeDecodeError):
+            text = _check_text(data.decode(charset), "<body>")
+    if text is None:
+        try:
+            text, _, warnings = decode_bytes(data)
+        except ArticleError as exc:
+            raise NotAnArticle(exc.reason) from None
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return Extracted(
+        text=text,
+        headline=text_headline(text, markdown=markdown),
+        extracted_with=f"kg-builder {__version__} (plain text)",
+        warnings=warnings,
+    )
