@@ -1,0 +1,377 @@
+"""The development set: real news articles that are not the founding five, annotated by hand.
+
+The repository keeps each article's annotation (benchmarks/devset/annotations/<id>.yaml), its
+address and the SHA-256 of its text, and the gold files compiled from them
+(benchmarks/devset/gold/<id>.json, the format of ../shared/gold). It never keeps the article
+text: that lives in a local cache outside the repository, `$KG_DEVSET_CACHE` or
+~/.cache/kg-builder/devset/, one `<id>.txt` per article beside a generated `sources.yaml`.
+
+    python -m benchmarks.devset status                # which texts are cached, which split
+    python -m benchmarks.devset compile [ID ...]      # annotations -> gold JSON (offsets)
+    python -m benchmarks.devset plan                  # how to re-read missing texts
+    python -m benchmarks.devset put ID FILE           # store a text (a file, or the search
+                                                      # tool's JSON answer) after a hash check
+    python -m benchmarks.devset evaluate --split tune # kg evaluate on one half
+
+The texts are the stored pages of the session `search` tool (corpus "pages"), which answers a
+query with the opening of each page it holds. A script cannot call that tool: `plan` prints the
+query and address of every missing text, a session runs the query, and `put` stores the answer
+after checking it against the recorded hash, so a text can only come back exactly as annotated.
+
+Annotation format (see benchmarks/devset/README.md): mentions are listed in reading order as
+"text | entity-id" (optionally "| +N" to skip N earlier occurrences), and each is found from the
+end of the previous one, on word boundaries; relations quote a few words of their evidence
+sentence, which is widened to the whole sentence here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent / "devset"
+ANNOTATIONS = HERE / "annotations"
+GOLD = HERE / "gold"
+SPLIT = HERE / "split.yaml"
+
+TYPES = ("Person", "Organisation", "Place", "Event", "Date", "Quantity")
+RELATIONS = {
+    "member_of", "former_member_of", "employed_by", "leads", "founded", "spouse_of",
+    "relative_of", "citizen_of", "born_in", "resides_in", "located_in", "fled_to",
+    "travelled_via", "fled_from", "deserted_from", "participated_in", "announced",
+    "restricts_entry_of", "helps", "reported_by", "said", "interviewed_by", "arrested_by",
+    "age_at_publication", "job_title", "deported_to", "deported_from", "charged_with",
+    "sentenced_to", "granted_asylum_in", "refused_asylum_in", "other",
+}
+#: Relations whose object is free text rather than an entity id.
+LITERAL_OBJECT = {
+    "said", "age_at_publication", "job_title", "charged_with", "sentenced_to", "helps",
+    "restricts_entry_of", "other",
+}
+
+
+class AnnotationError(Exception):
+    pass
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("KG_DEVSET_CACHE") or Path.home() / ".cache/kg-builder/devset")
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def annotation_files() -> list[Path]:
+    return sorted(ANNOTATIONS.glob("*.yaml"))
+
+
+def load_annotation(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise AnnotationError(f"{path}{line}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or "id" not in data:
+        raise AnnotationError(f"{path}: an annotation is a mapping with an 'id'")
+    if data["id"] != path.stem:
+        raise AnnotationError(f"{path}: id {data['id']!r} differs from the file name")
+    return data
+
+
+def split() -> dict[str, str]:
+    if not SPLIT.exists():
+        return {}
+    raw = yaml.safe_load(SPLIT.read_text(encoding="utf-8")) or {}
+    return {doc: half for half in ("tune", "test") for doc in raw.get(half, [])}
+
+
+# --- compiling --------------------------------------------------------------------------------
+
+_SENT_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s|$)|\n")
+
+
+def _find_word(text: str, phrase: str, start: int) -> int:
+    """The first occurrence of `phrase` at or after `start` that is not inside a longer word."""
+    pos = start
+    while True:
+        i = text.find(phrase, pos)
+        if i < 0:
+            return -1
+        before = text[i - 1] if i > 0 else " "
+        after = text[i + len(phrase)] if i + len(phrase) < len(text) else " "
+        if not (before.isalnum() and phrase[0].isalnum()) and not (
+            after.isalnum() and phrase[-1].isalnum()
+        ):
+            return i
+        pos = i + 1
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around [start, end): from after the last sentence end before it to the
+    first sentence end after it."""
+    s = 0
+    for m in _SENT_END.finditer(text, 0, start):
+        s = m.end()
+    while s < len(text) and text[s].isspace():
+        s += 1
+    m = _SENT_END.search(text, end)
+    e = m.end() if m else len(text)
+    if m and m.group() == "\n":
+        e = m.start()
+    return s, e
+
+
+def compile_one(path: Path, text: str) -> dict:
+    """An annotation file and its article text -> a gold document (../shared/gold format)."""
+    ann = load_annotation(path)
+    where = str(path)
+    digest = sha256(text)
+    if ann.get("sha256") and ann["sha256"] != digest:
+        raise AnnotationError(
+            f"{where}: the cached text's SHA-256 {digest[:12]}… differs from the recorded "
+            f"{ann['sha256'][:12]}…: the text changed since it was annotated"
+        )
+    types = ann.get("annotated_types") or list(TYPES)
+    for t in types:
+        if t not in TYPES:
+            raise AnnotationError(f"{where}: annotated_types: unknown type {t!r}")
+    entities: dict[str, dict] = {}
+    for i, e in enumerate(ann.get("entities") or []):
+        if not isinstance(e, dict) or not {"id", "type", "name"} <= set(e):
+            raise AnnotationError(f"{where}: entities[{i}] needs id, type and name")
+        if e["type"] not in TYPES:
+            raise AnnotationError(f"{where}: entity {e['id']}: unknown type {e['type']!r}")
+        if e["id"] in entities:
+            raise AnnotationError(f"{where}: entity {e['id']} is listed twice")
+        entities[e["id"]] = {
+            "id": e["id"], "type": e["type"], "name": e["name"], "aliases": [],
+            "wikidata": e.get("wikidata"), "note": e.get("note", ""),
+        }
+
+    furniture: list[tuple[int, int]] = []
+    for item in ann.get("boilerplate") or []:
+        phrase, _, skip = (item if isinstance(item, str) else str(item)).partition(" | +")
+        pos = 0
+        for _ in range(int(skip or 0) + 1):
+            i = text.find(phrase, pos)
+            if i < 0:
+                raise AnnotationError(f"{where}: boilerplate {phrase[:60]!r} not in the text")
+            pos = i + 1
+        furniture.append((i, i + len(phrase)))
+    furniture.sort()
+
+    mentions = []
+    cursor = 0
+    for n, item in enumerate(ann.get("mentions") or []):
+        parts = [p.strip() for p in str(item).split(" | ")]
+        if len(parts) not in (2, 3):
+            raise AnnotationError(f"{where}: mentions[{n}] {item!r}: write 'text | entity-id'")
+        phrase, eid = parts[0], parts[1]
+        skip = int(parts[2].lstrip("+")) if len(parts) == 3 else 0
+        if eid not in entities:
+            raise AnnotationError(f"{where}: mentions[{n}] {phrase!r}: unknown entity {eid!r}")
+        i = _find_word(text, phrase, cursor)
+        for _ in range(skip):
+            i = _find_word(text, phrase, i + 1) if i >= 0 else -1
+        if i < 0:
+            raise AnnotationError(
+                f"{where}: mentions[{n}] {phrase!r} not found after offset {cursor} "
+                f"(…{text[max(0, cursor - 40):cursor]!r}); mentions go in reading order"
+            )
+        end = i + len(phrase)
+        if any(a < end and i < b for a, b in furniture):
+            raise AnnotationError(f"{where}: mentions[{n}] {phrase!r} lies in boilerplate")
+        ent = entities[eid]
+        mentions.append({"start": i, "end": end, "text": phrase, "type": ent["type"], "entity": eid})
+        if phrase not in ent["aliases"]:
+            ent["aliases"].append(phrase)
+        cursor = end
+
+    relations = []
+    for n, r in enumerate(ann.get("relations") or []):
+        if not isinstance(r, dict) or not {"subject", "relation", "object", "evidence"} <= set(r):
+            raise AnnotationError(f"{where}: relations[{n}] needs subject, relation, object, evidence")
+        if r["relation"] not in RELATIONS:
+            raise AnnotationError(f"{where}: relations[{n}]: unknown relation {r['relation']!r}")
+        if r["subject"] not in entities:
+            raise AnnotationError(f"{where}: relations[{n}]: unknown subject {r['subject']!r}")
+        obj = r["object"]
+        if r["relation"] not in LITERAL_OBJECT and obj not in entities:
+            raise AnnotationError(f"{where}: relations[{n}]: unknown object entity {obj!r}")
+        ev = str(r["evidence"])
+        i = text.find(ev)
+        if i < 0:
+            raise AnnotationError(f"{where}: relations[{n}]: evidence {ev[:60]!r} not in the text")
+        s, e = _sentence(text, i, i + len(ev))
+        relations.append({
+            "subject": r["subject"], "relation": r["relation"], "object": str(obj),
+            "date": None if r.get("date") is None else str(r["date"]),
+            "evidence": text[s:e], "evidence_start": s, "key": bool(r.get("key", False)),
+        })
+    unused = [e for e in entities.values() if not e["aliases"]]
+    for e in unused:
+        used = any(e["id"] in (r["subject"], r["object"]) for r in relations)
+        if not used:
+            raise AnnotationError(f"{where}: entity {e['id']} is neither mentioned nor related")
+    return {
+        "doc": f"{ann['id']}.txt",
+        "url": ann.get("url"),
+        "text_sha256": digest,
+        "annotated_types": types,
+        "boilerplate": [{"start": a, "end": b, "text": text[a:b]} for a, b in furniture],
+        "mentions": mentions,
+        "entities": list(entities.values()),
+        "relations": relations,
+    }
+
+
+def write_sources(cache: Path) -> None:
+    """The cache's sources.yaml, from the annotations' metadata (as kg add would write it)."""
+    rows = []
+    for path in annotation_files():
+        ann = load_annotation(path)
+        rows.append({
+            "id": ann["id"], "file": f"{ann['id']}.txt", "headline": ann.get("headline"),
+            "outlet": ann.get("outlet"), "published": str(ann.get("published") or ""),
+            "date_precision": ann.get("date_precision", "day"), "url": ann.get("url"),
+            "language": "en",
+        })
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "sources.yaml").write_text(
+        "# Generated by benchmarks/devset.py from benchmarks/devset/annotations.\n"
+        + yaml.safe_dump(rows, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
+
+
+def cmd_compile(ids: list[str]) -> int:
+    cache = cache_dir()
+    GOLD.mkdir(parents=True, exist_ok=True)
+    failures = 0
+    for path in annotation_files():
+        if ids and path.stem not in ids:
+            continue
+        txt = cache / f"{path.stem}.txt"
+        if not txt.exists():
+            print(f"{path.stem}: text not cached ({txt}); run `plan`", file=sys.stderr)
+            failures += 1
+            continue
+        try:
+            gold = compile_one(path, txt.read_text(encoding="utf-8"))
+        except AnnotationError as exc:
+            print(exc, file=sys.stderr)
+            failures += 1
+            continue
+        out = GOLD / f"{path.stem}.json"
+        out.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"{path.stem}: {len(gold['mentions'])} mentions, {len(gold['entities'])} entities, "
+              f"{len(gold['relations'])} relations ({sum(r['key'] for r in gold['relations'])} key)")
+    write_sources(cache)
+    return 1 if failures else 0
+
+
+def cmd_status() -> int:
+    cache, halves = cache_dir(), split()
+    for path in annotation_files():
+        ann = load_annotation(path)
+        txt = cache / f"{path.stem}.txt"
+        state = "missing"
+        if txt.exists():
+            state = "ok" if sha256(txt.read_text(encoding="utf-8")) == ann.get("sha256") else "HASH DIFFERS"
+        print(f"{path.stem:40} {halves.get(path.stem, '-'):5} {state:12} {ann.get('outlet', '')}")
+    return 0
+
+
+def cmd_plan() -> int:
+    cache = cache_dir()
+    for path in annotation_files():
+        ann = load_annotation(path)
+        if not (cache / f"{path.stem}.txt").exists():
+            print(f"{path.stem}\n  search corpus=pages query={ann.get('query')!r}\n  take the result {ann.get('url')}")
+    return 0
+
+
+def cmd_put(doc_id: str, source: str) -> int:
+    path = ANNOTATIONS / f"{doc_id}.yaml"
+    ann = load_annotation(path)
+    raw = Path(source).read_text(encoding="utf-8") if source != "-" else sys.stdin.read()
+    text = raw
+    try:
+        answer = json.loads(raw)
+    except json.JSONDecodeError:
+        answer = None
+    if isinstance(answer, dict) and "results" in answer:
+        hits = [r for r in answer["results"] if r.get("url") == ann.get("url")]
+        if not hits:
+            print(f"{doc_id}: the answer has no result for {ann.get('url')}", file=sys.stderr)
+            return 1
+        text = hits[0]["excerpt"]
+    if ann.get("sha256") and sha256(text) != ann["sha256"]:
+        print(f"{doc_id}: SHA-256 differs from the annotated text; not stored", file=sys.stderr)
+        return 1
+    cache = cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+    write_sources(cache)
+    print(f"{doc_id}: stored in {cache}")
+    return 0
+
+
+def cmd_evaluate(half: str, extra: list[str]) -> int:
+    """`kg evaluate` on the cached texts of one half, with that half's gold files."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    halves, cache = split(), cache_dir()
+    ids = sorted(d for d, h in halves.items() if half in ("all", h))
+    work = Path(tempfile.mkdtemp(prefix=f"kg-devset-{half}-"))
+    (work / "corpus").mkdir()
+    (work / "gold").mkdir()
+    write_sources(cache)
+    rows = yaml.safe_load((cache / "sources.yaml").read_text(encoding="utf-8"))
+    keep = [r for r in rows if r["id"] in ids]
+    (work / "corpus" / "sources.yaml").write_text(yaml.safe_dump(keep, sort_keys=False), encoding="utf-8")
+    for d in ids:
+        shutil.copy(cache / f"{d}.txt", work / "corpus" / f"{d}.txt")
+        shutil.copy(GOLD / f"{d}.json", work / "gold" / f"{d}.json")
+    kg = Path(sys.executable).with_name("kg")
+    cmd = [str(kg), "evaluate", str(work / "corpus"), "--gold", str(work / "gold"), *extra]
+    return subprocess.call(cmd)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.devset", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("status")
+    sub.add_parser("plan")
+    c = sub.add_parser("compile")
+    c.add_argument("ids", nargs="*")
+    p = sub.add_parser("put")
+    p.add_argument("id")
+    p.add_argument("source")
+    e = sub.add_parser("evaluate")
+    e.add_argument("--split", default="tune", choices=["tune", "test", "all"])
+    args, extra = ap.parse_known_args(argv)
+    if args.cmd == "compile":
+        return cmd_compile(args.ids)
+    if args.cmd == "status":
+        return cmd_status()
+    if args.cmd == "plan":
+        return cmd_plan()
+    if args.cmd == "put":
+        return cmd_put(args.id, args.source)
+    return cmd_evaluate(args.split, extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
