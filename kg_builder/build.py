@@ -231,6 +231,8 @@ class DatasetBuilder:
                 g.add(node, T(OWL, "sameAs"), T(WD, rec.wikidata))
             if rec.date_unknown:
                 g.add(node, T(KG, "dateUnknown"), TRUE)
+            if rec.method == "extracted":
+                g.add(node, T(KG, "method"), METHOD["extracted"])
             if rec.coordinates:
                 latitude, longitude = rec.coordinates
                 g.add(node, T(KG, "latitude"), decimal_literal(latitude))

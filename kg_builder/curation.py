@@ -801,6 +801,7 @@ class ExtractedLoader:
                     origin = Origin(_rel(cf.path), line)
                     rec = self.loader._add_entity(item, origin, list(ent.aliases), [])
                     if rec is not None:
+                        rec.method = "extracted"
                         self.entity_ids.add(rec.id)
 
     def load_sources(self) -> None:
@@ -853,6 +854,7 @@ class ExtractedLoader:
                 "description": "Publisher named in the article metadata (proposed)."}
         rec = self.loader._add_entity(item, origin, [], [])
         if rec is not None:
+            rec.method = "extracted"
             self.entity_ids.add(rec.id)
         return eid
 

@@ -53,6 +53,9 @@ class EntityRecord:
     date_unknown: bool = False
     #: (latitude, longitude) in WGS 84 decimal degrees, as written; places only.
     coordinates: tuple[Decimal, Decimal] | None = None
+    #: "curated", or "extracted" for an entity only a proposed candidate defines (it stays
+    #: out of the name index extraction links later articles to, until a reviewer accepts it).
+    method: str = "curated"
 
 
 Value = str | int | bool | Decimal | TimeValue

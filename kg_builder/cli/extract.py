@@ -234,19 +234,13 @@ def evaluate(corpus_dir, gold_dir, ner, gazetteer, metadata, max_bytes, fmt, sto
 
     Example: kg evaluate ../shared/corpus --gold ../shared/gold --format json
     """
-    from ..extraction.evaluate import Prediction, load_gold, score
+    from ..extraction.evaluate import load_gold, predictions, score
 
     corpus = _check_corpus(corpus_dir)
     gold = load_gold(Path(gold_dir))
     settings = common.settings(store=store, data_dir=data_dir)
     run = _run(corpus, settings, ner, gazetteer, metadata, max_bytes, fmt == "json")
-    preds = {
-        r.document.id: Prediction(
-            r.document.id, r.mentions, r.candidates, r.document.boilerplate, len(r.document.text)
-        )
-        for r in run.results
-    }
-    report = score(preds, gold)
+    report = score(predictions(run), gold)
     report["backend"] = run.backend
     report["gazetteer"] = gazetteer
     report["skipped"] = [{"path": s.path, "reason": s.reason} for s in run.skipped]
@@ -256,8 +250,8 @@ def evaluate(corpus_dir, gold_dir, ner, gazetteer, metadata, max_bytes, fmt, sto
     _print_report(report)
 
 
-def _pct(x: float) -> str:
-    return f"{x:.3f}"
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
 
 
 def _print_report(report: dict) -> None:
@@ -280,17 +274,47 @@ def _print_report(report: dict) -> None:
         rows.append(["all", _pct(part["precision"]), _pct(part["recall"]), _pct(part["f1"]),
                      part["tp"] + part["fn"]])
         cli.console.print(cli._table(title, ["type", "precision", "recall", "F1", "gold"], rows))
+    docs = report.get("per_document", {})
+    if len(docs) > 1:
+        rows = []
+        for doc_id, d in docs.items():
+            e, pt, k = d["entities"], d["entities"]["per_type"], d["key_facts"]
+            rows.append([doc_id, _pct(e["f1"]), *(_pct(pt.get(t, {}).get("f1")) for t in
+                         ("Person", "Organisation", "Place", "Event")),
+                         _pct(d["relations"]["precision"]), _pct(d["relations"]["recall"]),
+                         f"{k['found']}/{k['total']}" if k["total"] else "—"])
+        cli.console.print(cli._table(
+            "Per article (mention F1 exact; relations; key facts found)",
+            ["article", "mentions", "Person", "Org.", "Place", "Event", "rel. P", "rel. R",
+             "key facts"], rows))
+    k = report["key_facts"]
+    if k["total"]:
+        cli.console.print(f"Key facts: {k['found']} of {k['total']} found among the candidates "
+                          f"({_pct(k['share'])}).")
+    else:
+        cli.console.print("Key facts: none marked in the gold (nothing to score).")
     b = report["boilerplate"]
-    cli.console.print(
-        f"Boilerplate: precision {_pct(b['precision'])}, recall {_pct(b['recall'])}, "
-        f"F1 {_pct(b['f1'])} (characters); {b['gold_spans_found']} of {b['gold_spans']} gold "
-        "spans found."
-    )
+    if b["gold_spans"]:
+        cli.console.print(
+            f"Boilerplate: precision {_pct(b['precision'])}, recall {_pct(b['recall'])}, "
+            f"F1 {_pct(b['f1'])} (characters); {b['gold_spans_found']} of {b['gold_spans']} "
+            "gold spans found."
+        )
+    else:
+        cli.console.print("Boilerplate: the gold marks none (nothing to score).")
     d = report["date_values"]
-    cli.console.print(
-        f"Dates: {d['value_correct']} of {d['matched']} found at a gold date span carry gold's "
-        f"normalised value ({_pct(d['accuracy'])})."
-    )
+    if d["matched"]:
+        cli.console.print(
+            f"Dates: {d['value_correct']} of {d['matched']} found at a gold date span carry "
+            f"gold's normalised value ({_pct(d['accuracy'])})."
+        )
+    for t, n in sorted(report.get("not_annotated", {}).items()):
+        cli.console.print(f"{n} predicted {t} mention(s) not scored: the gold does not "
+                          f"annotate {t}.")
+    for key in ("entities", "linking", "relations"):
+        for t, m in report[key]["per_type"].items():
+            if m.get("note"):
+                cli.console.print(f"{key} {t}: {m['note']} ({m['fp']} predicted).")
     if report["relations"].get("unmapped_gold"):
         cli.console.print(
             f"{report['relations']['unmapped_gold']} gold relation(s) have no ontology property "

@@ -36,6 +36,12 @@ from .model import ENTITY_TYPES, MENTION_TYPES, Candidate, Mention
 
 #: Gold relations whose object is a literal, compared as text rather than as an entity id.
 LITERAL_RELATIONS = {"said", "age_at_publication"}
+#: Gold relations whose object is a short free text (a role, a charge, a sentence), matched
+#: when one normalised text holds the other.
+FREE_TEXT_RELATIONS = {"job_title", "charged_with", "sentenced_to"}
+#: Gold relations whose object is a free description that no extractor reproduces: the
+#: subject (who restricts, who helps) is what is compared.
+FREE_OBJECT_RELATIONS = {"restricts_entry_of", "helps"}
 #: Gold relations that hold both ways (either direction matches).
 SYMMETRIC_RELATIONS = {"spouse_of", "relative_of"}
 
@@ -53,6 +59,11 @@ class GoldDoc:
     mentions: list[dict]
     relations: list[dict]
     boilerplate: list[tuple[int, int]]
+    #: The mention types the annotators marked (gold's `annotated_types`; all six by default):
+    #: predictions of other types are left out of precision and listed.
+    types: tuple[str, ...] = MENTION_TYPES
+    #: Gold entities by id: {"names": normalised name and aliases, "wikidata": QID or None}.
+    entities: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,6 +75,35 @@ class Prediction:
     candidates: list[Candidate] = field(default_factory=list)
     boilerplate: list[tuple[int, int]] = field(default_factory=list)
     text_length: int = 0
+    #: Predicted entity ids -> (names, Wikidata QID): lets a link count when the graph's id
+    #: differs from gold's but names the same thing (same QID, or same normalised name).
+    entities: dict[str, tuple[frozenset[str], str | None]] = field(default_factory=dict)
+
+
+def predictions(run) -> dict[str, Prediction]:
+    """An extraction run (extract.ExtractionRun) as predictions to score, by article id, with
+    the names and Wikidata id of every entity it linked to or proposed."""
+    out = {}
+    entries = getattr(run.index, "entries", {}) if run.index is not None else {}
+    for r in run.results:
+        names: dict[str, set[str]] = defaultdict(set)
+        qids: dict[str, str | None] = {}
+        for m in r.mentions:
+            if m.entity:
+                names[m.entity].add(m.text)
+                e = entries.get(m.entity)
+                if e is not None:
+                    names[m.entity].update(e.names)
+                    qids[m.entity] = e.wikidata
+        for e in r.entities:
+            names[e.id].update([e.label, *e.aliases])
+            qids[e.id] = qids.get(e.id) or e.wikidata
+        out[r.document.id] = Prediction(
+            r.document.id, r.mentions, r.candidates, r.document.boilerplate,
+            len(r.document.text),
+            {eid: (frozenset(n), qids.get(eid)) for eid, n in names.items()},
+        )
+    return out
 
 
 def load_gold(folder: Path) -> dict[str, GoldDoc]:
@@ -82,13 +122,23 @@ def load_gold(folder: Path) -> dict[str, GoldDoc]:
             raise GoldError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from exc
         if not isinstance(raw, dict) or "doc" not in raw:
             continue  # entities_all.json and other side files
-        for key in ("mentions", "relations"):
+        for key in ("mentions", "relations", "entities"):
             if not isinstance(raw.get(key, []), list):
                 raise GoldError(f"{path}: '{key}' must be a list")
+        types = tuple(raw.get("annotated_types") or MENTION_TYPES)
+        unknown = [t for t in types if t not in MENTION_TYPES]
+        if unknown:
+            raise GoldError(f"{path}: annotated_types: unknown type(s) {', '.join(unknown)}")
+        entities = {}
+        for e in raw.get("entities", []):
+            if isinstance(e, dict) and e.get("id"):
+                names = {_norm_text(n) for n in [e.get("name"), *(e.get("aliases") or [])] if n}
+                entities[e["id"]] = {"names": names - {""}, "wikidata": e.get("wikidata")}
         doc_id = Path(raw["doc"]).stem
         spans = [_span(b) for b in raw.get("boilerplate", [])]
         docs[doc_id] = GoldDoc(
-            doc_id, raw["doc"], raw.get("mentions", []), raw.get("relations", []), spans
+            doc_id, raw["doc"], raw.get("mentions", []), raw.get("relations", []), spans,
+            types, entities,
         )
     if not docs:
         raise GoldError(f"gold folder {folder} holds no annotation file (*.json with a 'doc' key)")
@@ -103,6 +153,9 @@ def _span(b) -> tuple[int, int]:
 
 # --- counting ------------------------------------------------------------------------------
 
+#: Said in place of figures when the gold holds nothing to score for a measure.
+NOTHING_TO_SCORE = "nothing to score in the gold"
+
 
 @dataclass
 class Counts:
@@ -116,17 +169,20 @@ class Counts:
         self.fn += other.fn
 
     def as_dict(self) -> dict:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        """Precision, recall and F1. A measure the gold gives nothing to find (no tp, no fn)
+        has no recall or F1: they are None with a note, never zeros that read as failure;
+        precision is None too when nothing was predicted either."""
+        out: dict = {"tp": self.tp, "fp": self.fp, "fn": self.fn}
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+        if self.tp + self.fn == 0:
+            out.update(precision=None if p is None else round(p, 4), recall=None, f1=None,
+                       note=NOTHING_TO_SCORE)
+            return out
+        r = self.tp / (self.tp + self.fn)
+        p = 0.0 if p is None else p
         f = 2 * p * r / (p + r) if p + r else 0.0
-        return {
-            "precision": round(p, 4),
-            "recall": round(r, 4),
-            "f1": round(f, 4),
-            "tp": self.tp,
-            "fp": self.fp,
-            "fn": self.fn,
-        }
+        out.update(precision=round(p, 4), recall=round(r, 4), f1=round(f, 4))
+        return out
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -160,37 +216,68 @@ def _summary(per_type: dict[str, Counts], order) -> dict:
     return out
 
 
-# --- the four measures ---------------------------------------------------------------------
+# --- linking gold ids and predicted ids ----------------------------------------------------
 
 
-def score_entities(preds: dict[str, Prediction], gold: dict[str, GoldDoc]) -> dict:
-    exact: dict[str, Counts] = defaultdict(Counts)
-    partial: dict[str, Counts] = defaultdict(Counts)
-    for doc_id, g in gold.items():
-        p = preds.get(doc_id) or Prediction(doc_id)
-        for t in MENTION_TYPES:
-            pm = sorted((m.start, m.end) for m in p.mentions if m.type == t)
-            gm = sorted((int(m["start"]), int(m["end"])) for m in g.mentions if m["type"] == t)
-            exact[t].add(_counts(pm, gm, lambda a, b: a == b))
-            partial[t].add(_counts(pm, gm, _overlap))
-    out = _summary(exact, MENTION_TYPES)
-    out["partial"] = _summary(partial, MENTION_TYPES)
+class _Aligner:
+    """Maps a predicted entity id to the gold entity it names: the same id, else the same
+    Wikidata QID, else a normalised name shared with exactly one gold entity of the article."""
+
+    def __init__(self, p: Prediction, g: GoldDoc):
+        self.p, self.g = p, g
+        self.by_qid = {e["wikidata"]: gid for gid, e in g.entities.items() if e.get("wikidata")}
+        self.by_name: dict[str, set[str]] = defaultdict(set)
+        for gid, e in g.entities.items():
+            for n in e["names"]:
+                self.by_name[n].add(gid)
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, pid: str | None) -> str | None:
+        if pid is None or pid in self.g.entities:
+            return pid
+        if pid not in self._cache:
+            self._cache[pid] = self._find(pid)
+        return self._cache[pid]
+
+    def _find(self, pid: str) -> str:
+        names, qid = self.p.entities.get(pid, (frozenset(), None))
+        if qid and qid in self.by_qid:
+            return self.by_qid[qid]
+        hits = {gid for n in names for gid in self.by_name.get(_norm_text(n), ())}
+        return next(iter(hits)) if len(hits) == 1 else pid
+
+
+# --- the measures, per article ------------------------------------------------------------
+
+
+def _doc_entities(p: Prediction, g: GoldDoc, not_annotated: dict[str, int]):
+    exact: dict[str, Counts] = {}
+    partial: dict[str, Counts] = {}
+    for t in MENTION_TYPES:
+        pm = sorted((m.start, m.end) for m in p.mentions if m.type == t)
+        if t not in g.types:
+            if pm:
+                not_annotated[t] = not_annotated.get(t, 0) + len(pm)
+            continue
+        gm = sorted((int(m["start"]), int(m["end"])) for m in g.mentions if m["type"] == t)
+        exact[t] = _counts(pm, gm, lambda a, b: a == b)
+        partial[t] = _counts(pm, gm, _overlap)
+    return exact, partial
+
+
+def _doc_linking(p: Prediction, g: GoldDoc, canon) -> dict[str, Counts]:
+    out = {}
+    for t in ENTITY_TYPES:
+        if t not in g.types:
+            continue
+        pm = [((m.start, m.end), canon(m.entity)) for m in p.mentions if m.type == t and m.entity]
+        gm = [
+            ((int(m["start"]), int(m["end"])), m["entity"])
+            for m in g.mentions
+            if m["type"] == t and m.get("entity")
+        ]
+        out[t] = _counts(pm, gm, lambda a, b: a[1] == b[1] and _overlap(a[0], b[0]))
     return out
-
-
-def score_linking(preds: dict[str, Prediction], gold: dict[str, GoldDoc]) -> dict:
-    per_type: dict[str, Counts] = defaultdict(Counts)
-    for doc_id, g in gold.items():
-        p = preds.get(doc_id) or Prediction(doc_id)
-        for t in ENTITY_TYPES:
-            pm = [((m.start, m.end), m.entity) for m in p.mentions if m.type == t and m.entity]
-            gm = [
-                ((int(m["start"]), int(m["end"])), m["entity"])
-                for m in g.mentions
-                if m["type"] == t and m.get("entity")
-            ]
-            per_type[t].add(_counts(pm, gm, lambda a, b: a[1] == b[1] and _overlap(a[0], b[0])))
-    return _summary(per_type, ENTITY_TYPES)
 
 
 def _norm_text(text: str) -> str:
@@ -208,98 +295,140 @@ def _same_literal(relation: str, a: str, b: str) -> bool:
             return True
         wx, wy = set(x.split()), set(y.split())
         return len(wx & wy) >= 0.6 * min(len(wx), len(wy))
+    if relation in FREE_TEXT_RELATIONS:  # roles, charges, sentences: one inside the other
+        return x in y or y in x
     return x == y
 
 
-def _gold_triples(g: GoldDoc) -> list[tuple[str, str, str | None]]:
+def _gold_triples(g: GoldDoc, key_only: bool = False) -> list[tuple[str, str, str | None]]:
     from .relations import GOLD_RELATIONS
 
     out = []
     for r in g.relations:
+        if key_only and not r.get("key"):
+            continue
         if GOLD_RELATIONS.get(r.get("relation", "")) and r.get("subject"):
             obj = r.get("object")
-            if r["relation"] == "restricts_entry_of":  # free text: who imposes it is compared
-                obj = None
+            if r["relation"] in FREE_OBJECT_RELATIONS and obj not in g.entities:
+                obj = None  # free text: who acts is compared
             out.append((r["subject"], r["relation"], None if obj is None else str(obj)))
     return list(dict.fromkeys(out))  # distinct facts, as for predictions
 
 
-def _pred_triples(p: Prediction) -> list[tuple[str, str, str | None]]:
+def _pred_triples(p: Prediction, canon=lambda x: x) -> list[tuple[str, str, str | None]]:
     from .relations import as_gold
 
     out = []
     for c in p.candidates:
         t = as_gold(c)
         if t is not None and t[0]:
-            out.append((t[0], t[1], None if t[2] is None else str(t[2])))
-    return out
+            literal = t[1] in LITERAL_RELATIONS or t[1] in FREE_TEXT_RELATIONS
+            obj = None if t[2] is None else (str(t[2]) if literal else canon(str(t[2])))
+            out.append((canon(t[0]), t[1], obj))
+    return list(dict.fromkeys(out))
 
 
 def _same_triple(a, b) -> bool:
     if a[1] != b[1]:
         return False
-    if a[1] == "restricts_entry_of":  # gold's object is free text: compare who imposes it
-        return a[0] == b[0]
+    if a[1] in FREE_OBJECT_RELATIONS and (a[2] is None or b[2] is None):
+        return a[0] == b[0]  # gold's object is free text: compare who acts
     if a[1] in SYMMETRIC_RELATIONS and (a[0], a[2]) == (b[2], b[0]):
         return True
     if a[0] != b[0] or a[2] is None or b[2] is None:
         return False
-    if a[1] in LITERAL_RELATIONS:
+    if a[1] in LITERAL_RELATIONS or a[1] in FREE_TEXT_RELATIONS:
         return _same_literal(a[1], a[2], b[2])
     return a[2] == b[2]
 
 
-def score_relations(preds: dict[str, Prediction], gold: dict[str, GoldDoc]) -> dict:
-    from .relations import GOLD_RELATIONS
-
-    per_type: dict[str, Counts] = defaultdict(Counts)
-    for doc_id, g in gold.items():
-        p = preds.get(doc_id) or Prediction(doc_id)
-        gt, pt = _gold_triples(g), list(dict.fromkeys(_pred_triples(p)))
-        for rel in sorted({t[1] for t in gt} | {t[1] for t in pt}):
-            per_type[rel].add(
-                _counts([t for t in pt if t[1] == rel], [t for t in gt if t[1] == rel], _same_triple)
-            )
-    out = _summary(per_type, sorted(per_type))
-    out["unmapped_gold"] = sum(
-        1 for g in gold.values() for r in g.relations if not GOLD_RELATIONS.get(r["relation"])
-    )
-    return out
+def _doc_relations(p: Prediction, g: GoldDoc, canon) -> tuple[dict[str, Counts], Counts]:
+    gt, pt = _gold_triples(g), _pred_triples(p, canon)
+    per = {
+        rel: _counts([t for t in pt if t[1] == rel], [t for t in gt if t[1] == rel], _same_triple)
+        for rel in sorted({t[1] for t in gt} | {t[1] for t in pt})
+    }
+    key = _gold_triples(g, key_only=True)
+    found = sum(1 for k in key if any(_same_triple(t, k) for t in pt))
+    return per, Counts(found, 0, len(key) - found)
 
 
 def _covered(spans: list[tuple[int, int]]) -> set[int]:
     return {i for s, e in spans for i in range(s, e)}
 
 
-def score_boilerplate(preds: dict[str, Prediction], gold: dict[str, GoldDoc]) -> dict:
-    chars = Counts()
-    spans_found = spans_total = 0
-    for doc_id, g in gold.items():
-        p = preds.get(doc_id) or Prediction(doc_id)
-        pc, gc = _covered(p.boilerplate), _covered(g.boilerplate)
-        chars.add(Counts(len(pc & gc), len(pc - gc), len(gc - pc)))
-        for s, e in g.boilerplate:
-            spans_total += 1
-            spans_found += len(pc & set(range(s, e))) >= 0.5 * (e - s)
-    out = chars.as_dict()
-    out["unit"] = "characters"
-    out["gold_spans"] = spans_total
-    out["gold_spans_found"] = spans_found
-    return out
+def _doc_boilerplate(p: Prediction, g: GoldDoc) -> tuple[Counts, int, int]:
+    pc, gc = _covered(p.boilerplate), _covered(g.boilerplate)
+    found = sum(len(pc & set(range(s, e))) >= 0.5 * (e - s) for s, e in g.boilerplate)
+    return Counts(len(pc & gc), len(pc - gc), len(gc - pc)), found, len(g.boilerplate)
+
+
+def _add_all(into: dict[str, Counts], part: dict[str, Counts]) -> None:
+    for k, c in part.items():
+        into.setdefault(k, Counts()).add(c)
 
 
 def score(preds: dict[str, Prediction], gold: dict[str, GoldDoc]) -> dict:
-    """The whole report: entities, linking, relations and boilerplate, plus which gold
-    articles had no prediction (not read, or skipped)."""
+    """The whole report, overall and per article: entities, linking, relations, key facts
+    and boilerplate, which gold articles had no prediction, and the predicted types the gold
+    does not annotate (left out of precision)."""
+    from .relations import GOLD_RELATIONS
+
+    tot = {k: {} for k in ("exact", "partial", "linking", "relations")}
+    keys, chars = Counts(), Counts()
+    spans_found = spans_total = 0
+    not_annotated: dict[str, int] = {}
+    per_doc = {}
+    for doc_id, g in sorted(gold.items()):
+        p = preds.get(doc_id) or Prediction(doc_id)
+        canon = _Aligner(p, g)
+        exact, partial = _doc_entities(p, g, not_annotated)
+        linking = _doc_linking(p, g, canon)
+        relations, key = _doc_relations(p, g, canon)
+        bp, found, total = _doc_boilerplate(p, g)
+        for name, part in (("exact", exact), ("partial", partial), ("linking", linking),
+                           ("relations", relations)):
+            _add_all(tot[name], part)
+        keys.add(key)
+        chars.add(bp)
+        spans_found += found
+        spans_total += total
+        ents = _summary(exact, MENTION_TYPES)
+        ents["partial"] = _summary(partial, MENTION_TYPES)
+        per_doc[doc_id] = {
+            "entities": ents,
+            "linking": _summary(linking, ENTITY_TYPES),
+            "relations": _summary(relations, sorted(relations)),
+            "key_facts": _key_summary(key),
+        }
+    entities = _summary(tot["exact"], MENTION_TYPES)
+    entities["partial"] = _summary(tot["partial"], MENTION_TYPES)
+    relations = _summary(tot["relations"], sorted(tot["relations"]))
+    relations["unmapped_gold"] = sum(
+        1 for g in gold.values() for r in g.relations if not GOLD_RELATIONS.get(r["relation"])
+    )
+    boilerplate = chars.as_dict()
+    boilerplate.update(unit="characters", gold_spans=spans_total, gold_spans_found=spans_found)
     return {
         "documents": sorted(gold),
         "missing": sorted(set(gold) - set(preds)),
-        "entities": score_entities(preds, gold),
-        "linking": score_linking(preds, gold),
-        "relations": score_relations(preds, gold),
-        "boilerplate": score_boilerplate(preds, gold),
+        "entities": entities,
+        "linking": _summary(tot["linking"], ENTITY_TYPES),
+        "relations": relations,
+        "key_facts": _key_summary(keys),
+        "boilerplate": boilerplate,
         "date_values": dates_normalised(preds, gold),
+        "not_annotated": not_annotated,
+        "per_document": per_doc,
     }
+
+
+def _key_summary(c: Counts) -> dict:
+    """Key facts (gold relations marked `key`) found among the candidates."""
+    total = c.tp + c.fn
+    if not total:
+        return {"found": 0, "total": 0, "share": None, "note": NOTHING_TO_SCORE}
+    return {"found": c.tp, "total": total, "share": round(c.tp / total, 4)}
 
 
 def dates_normalised(preds: dict[str, Prediction], gold: dict[str, GoldDoc]) -> dict:
@@ -316,4 +445,6 @@ def dates_normalised(preds: dict[str, Prediction], gold: dict[str, GoldDoc]) -> 
             if gm["type"] == "Date" and m is not None:
                 total += 1
                 right += bool(m.value) and date_id(m.value) == gm.get("entity")
-    return {"matched": total, "value_correct": right, "accuracy": round(right / total, 4) if total else 0.0}
+    if not total:
+        return {"matched": 0, "value_correct": 0, "accuracy": None, "note": NOTHING_TO_SCORE}
+    return {"matched": total, "value_correct": right, "accuracy": round(right / total, 4)}

@@ -45,6 +45,8 @@ class ExtractionRun:
     skipped: list[Skipped] = field(default_factory=list)
     backend: str = "rules"
     seconds: float = 0.0
+    #: The gazetteer.EntityIndex the run linked against (names and Wikidata ids of entities).
+    index: object = field(default=None, repr=False)
 
     def info(self) -> dict:
         return {"version": EXTRACTOR_VERSION, "backend": self.backend}
@@ -173,7 +175,7 @@ def extract_corpus(
     kwargs = {"max_bytes": max_bytes} if max_bytes else {}
     documents, skipped = read_corpus(Path(folder), metadata, **kwargs)
     recognise = Recogniser(ner, index)
-    run = ExtractionRun(skipped=list(skipped), backend=recognise.spec)
+    run = ExtractionRun(skipped=list(skipped), backend=recognise.spec, index=index)
     for doc in documents:
         run.results.append(extract_document(doc, recognise, index, anchors))
         if progress:

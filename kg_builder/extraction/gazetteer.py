@@ -228,7 +228,11 @@ class EntityIndex:
     def from_store(cls, store, geonames: bool = True) -> EntityIndex:
         """The same index read from a built graph by SPARQL: rdf:type, rdfs:label,
         skos:altLabel, owl:sameAs (Wikidata), the articles that `schema:mentions` each entity
-        and the entities joined by a fact from an article."""
+        and the entities joined by a fact from an article.
+
+        Only curated and accepted entities are names to link to: an entity that only an
+        unreviewed candidate proposes (`kg:method kg:Extracted` in the registry) is left out,
+        so one article's guess never becomes what later articles are linked to."""
         entries: dict[str, dict] = {}
         for row in store.select(_Q_REGISTRY):
             eid = _local(row["e"])
@@ -397,6 +401,7 @@ _Q_REGISTRY = _PREFIXES + """
 SELECT ?e ?cls ?label ?alias ?same WHERE {
   ?e a ?cls ; rdfs:label ?label .
   FILTER(STRSTARTS(STR(?cls), STR(kg:)))
+  FILTER NOT EXISTS { ?e kg:method kg:Extracted }
   ?cls rdfs:subClassOf* kg:Entity .
   OPTIONAL { ?e skos:altLabel ?alias }
   OPTIONAL { ?e owl:sameAs ?same }
@@ -411,6 +416,7 @@ _Q_RELATED = _PREFIXES + """
 SELECT DISTINCT ?s ?o WHERE {
   ?st a kg:Assertion ; rdf:subject ?s ; rdf:object ?o ; prov:wasDerivedFrom ?a .
   ?a a kg:NewsArticle .
+  FILTER NOT EXISTS { ?st kg:method kg:Extracted }
   FILTER(isIRI(?o))
 }"""
 

@@ -469,7 +469,6 @@ def _typed(text, tokens, seq, sentence_starts, persons) -> Mention | None:
     prev_word = _word_before(text, tokens, seq[0])
     prev2 = _word_before(text, tokens, seq[0] - 1) if seq[0] > 0 else ""
     next_word = _word_after(tokens, seq[-1])
-    after = text[last.end : last.end + 12]
     if prev_word in PERSON_TITLES:
         title = True
     heads = [ORG_HEADS[w.lower()] for w in words if w.lower() in ORG_HEADS]

@@ -57,7 +57,6 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from .. import __version__
 from ..errors import ConfigError, KGError
 from ..extraction.text import ARTICLE_SUFFIXES, ArticleError, MetadataError
 from ..extraction.text import load_metadata as _load_metadata
@@ -314,74 +313,6 @@ class _Skip(Exception):
     def __init__(self, reason: str):
         self.reason = reason
         super().__init__(reason)
-
-
-def _read_file(path: Path, max_bytes: int) -> bytes:
-    """A file's bytes; its size is checked before it is read (never truncated)."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise NotAnArticle(f"{size:,} bytes, larger than {max_bytes:,}; raise --max-bytes to add it")
-        data = path.read_bytes()
-    except PermissionError:
-        raise NotAnArticle("cannot be read: permission denied") from None
-    except OSError as exc:
-        raise NotAnArticle(f"cannot be read: {exc.strerror or exc}") from None
-    if not data.strip():
-        raise NotAnArticle("empty file" if not data else "contains only whitespace")
-    return data
-
-
-def _kind(data: bytes, suffix: str | None, media_type: str | None) -> str:
-    """'html', 'pdf' or 'text': the bytes decide over the suffix and the media type (a .txt
-    that is an HTML page is read as HTML). Anything else is skipped."""
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if looks_like_html(data):
-        return "html"
-    if media_type in HTML_TYPES:
-        return "html"
-    if media_type in PDF_TYPES or suffix == ".pdf":
-        raise NotAnArticle("not a PDF file (no %PDF- header): damaged or mislabelled")
-    if suffix in (".html", ".htm"):
-        return "html"
-    if media_type is not None and media_type not in TEXT_TYPES:
-        raise NotAnArticle(f"content type {media_type} is not an article (HTML, PDF or text)")
-    return "text"
-
-
-def _ext(kind: str, suffix: str | None) -> str:
-    """The extension of the kept original."""
-    if kind == "pdf":
-        return ".pdf"
-    if kind == "html":
-        return suffix if suffix in (".html", ".htm") else ".html"
-    return suffix if suffix in TEXT_SUFFIXES else ".txt"
-
-
-def _plain_text(data: bytes, markdown: bool = False, charset: str | None = None) -> Extracted:
-    """A plain-text article: decoded (the declared charset, else UTF-8, else detected) and
-    checked to be text; the headline is its first line when that looks like one."""
-    text = None
-    warnings: list[str] = []
-    if charset:
-        try:
-            text = data.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            text = None
-    if text is None:
-        text, _enc, warnings = decode_bytes(data)
-    text = _check_text(text.lstrip("\ufeff"), "<input>")
-    return Extracted(
-        text=text,
-        headline=text_headline(text, markdown=markdown),
-        extracted_with=f"kg-builder {__version__} (plain text)",
-        warnings=list(warnings),
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# ids
 
 
 def make_id(published: str | None, headline: str | None, fallback: str | None,
