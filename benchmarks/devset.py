@@ -96,7 +96,8 @@ def split() -> dict[str, str]:
 
 # --- compiling --------------------------------------------------------------------------------
 
-_SENT_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s|$)|\n")
+#: A sentence ends at . ! ? (not after an initial such as "G.") before a space, or at a line end.
+_SENT_END = re.compile(r"(?:(?<!\b[A-Z])\.|[!?])[\"'”’)\]]*(?=\s|$)|\n")
 
 
 def _find_word(text: str, phrase: str, start: int) -> int:
@@ -123,7 +124,7 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
         s = m.end()
     while s < len(text) and text[s].isspace():
         s += 1
-    m = _SENT_END.search(text, end)
+    m = _SENT_END.search(text, max(start, end - 1))  # evidence may end with its full stop
     e = m.end() if m else len(text)
     if m and m.group() == "\n":
         e = m.start()
@@ -227,6 +228,7 @@ def compile_one(path: Path, text: str) -> dict:
         "url": ann.get("url"),
         "text_sha256": digest,
         "annotated_types": types,
+        "annotated_relations": sorted(RELATIONS),
         "boilerplate": [{"start": a, "end": b, "text": text[a:b]} for a, b in furniture],
         "mentions": mentions,
         "entities": list(entities.values()),
@@ -238,7 +240,11 @@ def write_sources(cache: Path) -> None:
     """The cache's sources.yaml, from the annotations' metadata (as kg add would write it)."""
     rows = []
     for path in annotation_files():
-        ann = load_annotation(path)
+        try:
+            ann = load_annotation(path)
+        except AnnotationError as exc:  # one broken file must not stop the others
+            print(f"sources.yaml: {exc}", file=sys.stderr)
+            continue
         rows.append({
             "id": ann["id"], "file": f"{ann['id']}.txt", "headline": ann.get("headline"),
             "outlet": ann.get("outlet"), "published": str(ann.get("published") or ""),

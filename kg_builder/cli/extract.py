@@ -309,8 +309,10 @@ def _print_report(report: dict) -> None:
             f"gold's normalised value ({_pct(d['accuracy'])})."
         )
     for t, n in sorted(report.get("not_annotated", {}).items()):
-        cli.console.print(f"{n} predicted {t} mention(s) not scored: the gold does not "
-                          f"annotate {t}.")
+        name = t.removeprefix("relation ")
+        what = f"{name} fact" if t.startswith("relation ") else f"{t} mention"
+        cli.console.print(f"{n} predicted {what}(s) not scored: the gold does not annotate "
+                          f"{name}.")
     for key in ("entities", "linking", "relations"):
         for t, m in report[key]["per_type"].items():
             if m.get("note"):

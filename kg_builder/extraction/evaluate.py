@@ -42,6 +42,14 @@ FREE_TEXT_RELATIONS = {"job_title", "charged_with", "sentenced_to"}
 #: Gold relations whose object is a free description that no extractor reproduces: the
 #: subject (who restricts, who helps) is what is compared.
 FREE_OBJECT_RELATIONS = {"restricts_entry_of", "helps"}
+#: The relation vocabulary of ../shared/gold (its README): a gold file that does not list its
+#: `annotated_relations` was annotated for these.
+SHARED_GOLD_RELATIONS = frozenset(
+    "member_of former_member_of employed_by leads founded spouse_of relative_of citizen_of "
+    "born_in resides_in located_in fled_to travelled_via fled_from deserted_from "
+    "participated_in announced restricts_entry_of helps reported_by said interviewed_by "
+    "arrested_by age_at_publication other".split()
+)
 #: Gold relations that hold both ways (either direction matches).
 SYMMETRIC_RELATIONS = {"spouse_of", "relative_of"}
 
@@ -62,6 +70,9 @@ class GoldDoc:
     #: The mention types the annotators marked (gold's `annotated_types`; all six by default):
     #: predictions of other types are left out of precision and listed.
     types: tuple[str, ...] = MENTION_TYPES
+    #: The relation names the annotators looked for (gold's `annotated_relations`; by default
+    #: the vocabulary of ../shared/gold): predicted relations outside it are left out.
+    relation_names: frozenset[str] = frozenset()
     #: Gold entities by id: {"names": normalised name and aliases, "wikidata": QID or None}.
     entities: dict[str, dict] = field(default_factory=dict)
 
@@ -134,11 +145,12 @@ def load_gold(folder: Path) -> dict[str, GoldDoc]:
             if isinstance(e, dict) and e.get("id"):
                 names = {_norm_text(n) for n in [e.get("name"), *(e.get("aliases") or [])] if n}
                 entities[e["id"]] = {"names": names - {""}, "wikidata": e.get("wikidata")}
+        rel_names = frozenset(raw.get("annotated_relations") or SHARED_GOLD_RELATIONS)
         doc_id = Path(raw["doc"]).stem
         spans = [_span(b) for b in raw.get("boilerplate", [])]
         docs[doc_id] = GoldDoc(
             doc_id, raw["doc"], raw.get("mentions", []), raw.get("relations", []), spans,
-            types, entities,
+            types, rel_names, entities,
         )
     if not docs:
         raise GoldError(f"gold folder {folder} holds no annotation file (*.json with a 'doc' key)")
@@ -342,8 +354,14 @@ def _same_triple(a, b) -> bool:
     return a[2] == b[2]
 
 
-def _doc_relations(p: Prediction, g: GoldDoc, canon) -> tuple[dict[str, Counts], Counts]:
+def _doc_relations(p: Prediction, g: GoldDoc, canon, not_annotated: dict[str, int]):
     gt, pt = _gold_triples(g), _pred_triples(p, canon)
+    if g.relation_names:
+        for t in pt:
+            if t[1] not in g.relation_names:
+                key = f"relation {t[1]}"
+                not_annotated[key] = not_annotated.get(key, 0) + 1
+        pt = [t for t in pt if t[1] in g.relation_names]
     per = {
         rel: _counts([t for t in pt if t[1] == rel], [t for t in gt if t[1] == rel], _same_triple)
         for rel in sorted({t[1] for t in gt} | {t[1] for t in pt})
@@ -384,7 +402,7 @@ def score(preds: dict[str, Prediction], gold: dict[str, GoldDoc]) -> dict:
         canon = _Aligner(p, g)
         exact, partial = _doc_entities(p, g, not_annotated)
         linking = _doc_linking(p, g, canon)
-        relations, key = _doc_relations(p, g, canon)
+        relations, key = _doc_relations(p, g, canon, not_annotated)
         bp, found, total = _doc_boilerplate(p, g)
         for name, part in (("exact", exact), ("partial", partial), ("linking", linking),
                            ("relations", relations)):

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .attributes import attribute_candidates
 from .model import ENTITY_TYPES, Candidate, Document, Mention
 from .sentences import sentences
 
@@ -53,6 +54,13 @@ GOLD_RELATIONS: dict[str, str | None] = {
     "interviewed_by": "interviewedBy",
     "arrested_by": "arrestedBy",
     "age_at_publication": "age",
+    "job_title": "jobTitle",
+    "deported_to": "deportedTo",
+    "deported_from": "deportedFrom",
+    "charged_with": "chargedWith",
+    "sentenced_to": "sentencedTo",
+    "granted_asylum_in": "grantedAsylumIn",
+    "refused_asylum_in": "refusedAsylumIn",
     "other": None,
 }
 #: Produced properties that count as a gold relation's property when scoring: "a man from
@@ -61,12 +69,13 @@ SCORING_ALIASES: dict[str, str] = {"comesFrom": "residesIn", "spokespersonFor": 
 #: Relations whose subject and object may be swapped without changing the fact.
 SYMMETRIC = frozenset({"spouseOf", "relativeOf"})
 #: Relations whose object (or value) is a literal compared by overlapping text.
-LITERAL = frozenset({"said", "age"})
+LITERAL = frozenset({"said", "age", "jobTitle", "chargedWith", "sentencedTo"})
 #: Relations that take the sentence's date as a time qualifier.
 DATED = frozenset(
     {
         "fledTo", "fledFrom", "travelledVia", "desertedFrom", "announced", "arrestedBy",
-        "participatedIn", "imposedBy", "said", "interviewedBy", "founderOf",
+        "participatedIn", "imposedBy", "said", "interviewedBy", "founderOf", "deportedTo",
+        "deportedFrom", "grantedAsylumIn", "refusedAsylumIn", "chargedWith", "sentencedTo",
     }
 )  # fmt: skip
 
@@ -286,6 +295,9 @@ PATTERNS: list[Pattern] = [
        base=0.8),
     _p("org-founder", "founderOf", _P, _O, r"(?:'s|’s)?\s+(?:co-?)?founder\s+", order="os",
        base=0.75),
+    _p("its-founder", "founderOf", _P, _O,
+       r"[^;]{0,60}?\b(?:its|whose)\s+(?:co-?)?(?P<t>founders?)\s*,?\s+(?:[\w-]+\s+){0,1}?",
+       order="os", base=0.75, block=_AGENTS),
     # -- family ---------------------------------------------------------------------------
     _p("his-wife", "spouseOf", _P, _P,
        r"(?:'s|’s)?,?\s+(?:and\s+)?(?:his|her|their)?\s*(?P<t>wife|husband|spouse)\s*,?\s*",
@@ -321,6 +333,35 @@ PATTERNS: list[Pattern] = [
     _p("helps", "helps", _AGENTS, _AGENTS,
        _FILL + r"\b(?P<t>helps|helped|helping|assists|assisted|assisting|supports|supported"
        r"|rescued|evacuated)\s+(?:the\s+)?", base=0.7),
+    # -- deportation, asylum ------------------------------------------------------------------
+    _p("deported-to", "deportedTo", _P, _L,
+       _FILL + r"\b(?P<t>deported|deporting|deport|deports|expelled|extradited|extraditing"
+       r"|handed\s+(?:over|back)|sent\s+back|returned\s+forcibly|forcibly\s+returned)\b"
+       r"[^;]{0,45}?\b(?:to|into)\s+(?:the\s+)?", base=0.8, block=_P),
+    _p("deported-from", "deportedFrom", _P, _L,
+       _FILL + r"\b(?P<t>deported|expelled|extradited|removed)\s+from\s+(?:the\s+)?",
+       base=0.8, block=_P),
+    _p("state-deported", "deportedFrom", _P, _L,
+       r"(?:'s|’s)?\s+(?:authorities\s+|government\s+|officials\s+|police\s+)?(?:has\s+|have"
+       r"\s+|had\s+)?(?:\w+\s+)?(?P<t>deported|expelled|extradited|deports|expels"
+       r"|extradites)\s+(?:[\w-]+\s+){0,4}?", order="os", base=0.7),
+    _p("granted-asylum-in", "grantedAsylumIn", _P, _L,
+       _FILL + r"\b(?P<t>granted|given|received|receives|obtained|won|got|was\s+given)\s+"
+       r"(?:political\s+|temporary\s+)?(?:asylum|refugee\s+status|humanitarian\s+(?:protection"
+       r"|visas?)|international\s+protection|protection)\s+(?:status\s+)?in\s+(?:the\s+)?",
+       base=0.85, block=_P),
+    _p("state-granted-asylum", "grantedAsylumIn", _P, _L,
+       r"(?:'s|’s)?\s+(?:authorities\s+|government\s+)?(?:has\s+|have\s+|had\s+)?(?:\w+\s+)?"
+       r"(?P<t>granted|gave|offered|grants)\s+(?:political\s+)?(?:asylum|refugee\s+status"
+       r"|protection)\s+to\s+(?:[\w-]+\s+){0,3}?", order="os", base=0.8),
+    _p("refused-asylum-in", "refusedAsylumIn", _P, _L,
+       _FILL + r"\b(?P<t>denied|refused|rejected|turned\s+down\s+for)\s+(?:political\s+)?"
+       r"(?:asylum|refugee\s+status|protection)\s+(?:in|by)\s+(?:the\s+)?",
+       base=0.8, block=_P),
+    _p("asylum-claim-rejected-in", "refusedAsylumIn", _P, _L,
+       r"(?:'s|’s)\s+(?:\w+\s+){0,2}?(?:asylum|protection)\s+(?:claims?|applications?"
+       r"|requests?|bids?|cases?)\s+(?:was|were|has\s+been|had\s+been)\s+(?P<t>rejected"
+       r"|refused|denied|turned\s+down)\s+(?:in|by)\s+(?:the\s+)?", base=0.8, block=_P),
     # -- origin, residence, citizenship ----------------------------------------------------------
     _p("from-place", "comesFrom", _P, _L,
        r"(?:(?:\s*\([^)]*\))?,\s+(?:a|an|the)\s+(?:(?!who\b|which\b)[^,;])*?)?\s+from\s+"
@@ -567,6 +608,15 @@ def _pair_candidates(doc: Document, s: _Sentence) -> list[Candidate]:
     return out
 
 
+#: A speech verb between a subject and a trigger opens a reported clause with a subject of
+#: its own; relations that are themselves about speaking are exempt.
+_REPORTED_CLAUSE = re.compile(
+    r"\b(?:said|says|told|tells|added|adds|stated|states|claimed|claims|warned|warns"
+    r"|explained|believes|announced|insisted|argued|wrote|noted|reported)\b"
+)
+_REPORTING = frozenset({"said", "interviewedBy", "announced"})
+
+
 def _try(doc, s, p: Pattern, i: int, j: int, gap_raw: str, between: set[str]):
     ms, text = s.mentions, doc.text
     first, second = ms[i], ms[j]
@@ -598,6 +648,8 @@ def _try(doc, s, p: Pattern, i: int, j: int, gap_raw: str, between: set[str]):
     head = gap[: m.start("t")] if "t" in m.groupdict() and m.group("t") else gap
     if p.order == "so" and _NEG.search(head):
         return None
+    if p.order == "so" and p.relation not in _REPORTING and _REPORTED_CLAUSE.search(head):
+        return None  # "X said deserters would be granted asylum": X is not who is granted
     conf = p.base * _distance_factor(gap)
     if p.order == "so" and _HEDGE.search(head):
         conf *= 0.6
@@ -785,20 +837,23 @@ def _restriction_candidates(doc, s: _Sentence, all_mentions) -> list[Candidate]:
 
 # -- quotations ---------------------------------------------------------------------------------
 
-_SPEECH_RE = r"(?:has\s+|have\s+|had\s+)?(?:" + _SPEECH + r")"
+_SPEECH_RE = r"(?:has\s+|have\s+|had\s+)?(?:" + _SPEECH + r")(?!\s+to\s+(?:be|have)\b)"
+#: "X is said to have fled" reports a rumour, not X speaking: no passive auxiliary before
+#: the speech verb.
+_NOT_PASSIVE = r"(?!(?:is|was|are|were|be|been|being)\s)"
 _AFTER_QUOTE_VERB_FIRST = re.compile(
     r"^[\s,.!?…]*" + _SPEECH_RE + r"\s+(?:[\w-]+\s+){0,4}?$", re.I
 )
 _AFTER_QUOTE_NAME_FIRST = re.compile(r"^[\s,.!?…]*(?:[\w-]+\s+){0,3}?$", re.I)
 _NAME_THEN_VERB = re.compile(
-    r"^(?:\s*\([^)]*\))?(?:,[^,;“”\"]{0,70},)?\s+(?:\w+\s+)?" + _SPEECH_RE + r"\b", re.I
+    r"^(?:\s*\([^)]*\))?(?:,[^,;“”\"]{0,70},)?\s+(?:" + _NOT_PASSIVE + r"\w+\s+)?" + _SPEECH_RE + r"\b", re.I
 )
 _BEFORE_QUOTE = re.compile(
-    r"^(?:\s*\([^)]*\))?(?:,[^,;“”\"]{0,70},)?\s+(?:\w+\s+)?" + _SPEECH_RE
+    r"^(?:\s*\([^)]*\))?(?:,[^,;“”\"]{0,70},)?\s+(?:" + _NOT_PASSIVE + r"\w+\s+)?" + _SPEECH_RE
     + r"\b[^“”\"]{0,60}?[:,]?\s*$", re.I
 )  # fmt: skip
 _INDIRECT = re.compile(
-    r"(?:\s*\([^)]*\))?(?:,[^,;“”\"]{0,70},)?\s+(?:\w+\s+)?(?:has\s+|have\s+|had\s+)?"
+    r"(?:\s*\([^)]*\))?(?:,[^,;“”\"]{0,70},)?\s+(?:" + _NOT_PASSIVE + r"\w+\s+)?(?:has\s+|have\s+|had\s+)?"
     r"(?:said|says|told\s+\w+|tells\s+\w+|stated|states|warned|warns|added|adds|explained"
     r"|explains|believes|claimed|claims|reported|reports|confirmed|confirms|estimated"
     r"|estimates)\s+(?:on\s+\w+\s+|in\s+a\s+statement\s+|last\s+\w+\s+)?(?:that\s+)?", re.I
@@ -914,8 +969,44 @@ def _indirect_speech(doc: Document, s: _Sentence) -> list[Candidate]:
 # -- entry point -----------------------------------------------------------------------------------
 
 
+#: A photo caption's credit at the end of a line: "(AFP)", "(Photo: X/Reuters)",
+#: "EPA/ZURAB KURTSIKIDZE", "Photo by X / Getty Images", "© APA".
+_CREDIT = re.compile(
+    r"(?:\((?:[^()]{0,60}?[/:]\s*)?(?:AFP|AP|Reuters|EPA|Getty(?:\s+Images)?|Anadolu|TASS|Sputnik"
+    r"|RIA\s+Novosti|Xinhua|Shutterstock|Alamy|dpa|PAP|Lehtikuva|Scanpix)[^()]{0,30}\)\s*$"
+    r"|\b[A-Z]{2,}(?:-[A-Z]+)?\s*/\s*[A-Z][A-Za-z.'’ -]{2,40}$"
+    r"|^(?:photo|image|picture|file\s+photo|credit|illustration)s?\s*(?:by\b|[:|©])"
+    r"|(?:^|\s)©\s*\S"
+    r"|\b(?:photo|image)\s*(?:by|:)\s*[^.]{0,60}$)", re.I
+)  # fmt: skip
+#: A dateline opening the first sentence: "TBILISI, Georgia (AP) — ", "KYIV, Sept 27 (Reuters) -".
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’ -]{2,30}(?:,\s+[^—–\n]{1,40}?)?\s*(?:\([A-Za-z .-]{1,30}\)\s*)?[—–-]{1,2}\s+"
+)
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’»)\]]*$|[,.!?…][”’\"»]$")
+
+
+def _not_prose(text: str, a: int, b: int) -> bool:
+    """A headline, byline, section title or photo caption: a whole line that does not end
+    as a sentence does, or that carries a picture credit. Relations are not read from them
+    (their names are still mentions)."""
+    piece = text[a:b]
+    if _CREDIT.search(piece):
+        return True
+    line_start = text.rfind("\n", 0, a) + 1
+    line_end = text.find("\n", b)
+    line_end = len(text) if line_end < 0 else line_end
+    whole_line = not text[line_start:a].strip() and not text[b:line_end].strip()
+    return whole_line and not _ENDS_SENTENCE.search(piece) and b < len(text.rstrip())
+
+
 def _build_sentences(doc: Document, mentions: list[Mention], dates: list[Mention]):
-    spans = sentences(doc.text, doc.body_spans())
+    spans = []
+    for a, b in sentences(doc.text, doc.body_spans()):
+        if _not_prose(doc.text, a, b):
+            continue
+        dl = _DATELINE.match(doc.text, a, b)
+        spans.append((dl.end() if dl else a, b))
     starts = [a for a, _ in spans]
     out = [_Sentence(a, b, [], [], _quotes(doc.text, a, b)) for a, b in spans]
     from bisect import bisect_right
@@ -953,6 +1044,8 @@ def extract_relations(
     last_at = -9
     for idx, s in enumerate(sents):
         found.extend(_pair_candidates(doc, s))
+        found.extend(attribute_candidates(doc, s, _candidate, _common_factors, _inside,
+                                          lambda t: bool(_NEG.search(_norm(t)))))
         found.extend(_age_candidates(doc, s))
         found.extend(_demonym_candidates(doc, s, linked))
         found.extend(_restriction_candidates(doc, s, linked))

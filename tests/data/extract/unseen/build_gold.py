@@ -62,6 +62,8 @@ ARTICLES: dict[str, dict] = {
             ("a year", "Quantity", "qty-1-year", None),
         ],
         "relations": [
+            ("vladimir-putin", "job_title", "President", None, "Orlov decided"),
+            ("nino-beridze", "job_title", "Interior Minister", None, "Georgian Interior"),
             ("dmitry-orlov", "said", "I left everything behind in Kazan. I do not want to die "
              "in a war I never chose", None, "\"I left everything"),
             ("dmitry-orlov", "age_at_publication", "29", "2022-09-27", "\"I left everything"),
@@ -172,6 +174,7 @@ ARTICLES: dict[str, dict] = {
         "relations": [
             ("serbia", "restricts_entry_of", "Russian citizens", "2023-11-09", "BELGRADE"),
             ("milan-petrovic", "employed_by", "serbia", None, "Under the new rule"),
+            ("milan-petrovic", "job_title", "Interior Minister", None, "Interior Minister"),
             ("milan-petrovic", "said", "a matter of order, not of politics", None,
              "Under the new rule"),
             ("alexandra-veselova", "age_at_publication", "34", "2023-11-10", "Many of the"),
