@@ -9,6 +9,7 @@ text: that lives in a local cache outside the repository, `$KG_DEVSET_CACHE` or
     python -m benchmarks.devset status                # which texts are cached, which split
     python -m benchmarks.devset compile [ID ...]      # annotations -> gold JSON (offsets)
     python -m benchmarks.devset plan                  # how to re-read missing texts
+    python -m benchmarks.devset split                 # place new articles in tune/test
     python -m benchmarks.devset put ID FILE           # store a text (a file, or the search
                                                       # tool's JSON answer) after a hash check
     python -m benchmarks.devset evaluate --split tune # kg evaluate on one half
@@ -285,6 +286,29 @@ def cmd_compile(ids: list[str]) -> int:
     return 1 if failures else 0
 
 
+def cmd_split() -> int:
+    """Give every annotated article without a half one, and never move an article already
+    placed: within each annotator's batch (the id prefix, one topic), articles are ordered
+    by the SHA-256 of their id and alternate tune, test, tune, ... so both halves cover every
+    topic. Written before extraction is run on the new articles."""
+    halves = split()
+    batches: dict[str, list[str]] = {}
+    for path in annotation_files():
+        if path.stem not in halves:
+            batches.setdefault(path.stem.split("-", 1)[0], []).append(path.stem)
+    for ids in batches.values():
+        ids.sort(key=lambda d: hashlib.sha256(d.encode()).hexdigest())
+        for i, d in enumerate(ids):
+            halves[d] = ("tune", "test")[i % 2]
+    out = {h: sorted(d for d, x in halves.items() if x == h) for h in ("tune", "test")}
+    SPLIT.write_text(
+        "# The two halves of the development set (benchmarks/devset.py split): rules may be\n"
+        "# tuned while looking at 'tune'; 'test' is scored once, at the end.\n"
+        + yaml.safe_dump(out, sort_keys=False), encoding="utf-8")
+    print(f"tune {len(out['tune'])}, test {len(out['test'])}")
+    return 0
+
+
 def cmd_status() -> int:
     cache, halves = cache_dir(), split()
     for path in annotation_files():
@@ -360,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("status")
     sub.add_parser("plan")
+    sub.add_parser("split")
     c = sub.add_parser("compile")
     c.add_argument("ids", nargs="*")
     p = sub.add_parser("put")
@@ -374,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_status()
     if args.cmd == "plan":
         return cmd_plan()
+    if args.cmd == "split":
+        return cmd_split()
     if args.cmd == "put":
         return cmd_put(args.id, args.source)
     return cmd_evaluate(args.split, extra)
