@@ -47,8 +47,20 @@ SPEECH_VERBS = frozenset(
 #: Verbs of reporting that outlets, agencies and groups take more than people do.
 REPORTING_VERBS = frozenset(
     "reported reports estimated estimates counted counts published publishes cited cites "
-    "calculated documented documents tallied".split()
+    "calculated documented documents tallied writes wrote notes noted".split()
 )
+#: Nouns right before a name that make it an organisation ("newspaper Kommersant",
+#: "the rights group OVD-Info", "the Telegram channel X").
+ORG_BEFORE = {
+    **dict.fromkeys("newspaper outlet agency channel broadcaster website magazine daily portal "
+                    "publication station tabloid weekly".split(), "MediaOrganisation"),
+    **dict.fromkeys("group organisation organization ngo project movement foundation charity "
+                    "initiative monitor watchdog".split(), "NGO"),
+    **dict.fromkeys("party".split(), "Organisation"),
+    **dict.fromkeys("company firm airline carrier bank operator".split(), "Company"),
+}
+#: Platforms whose name ends a channel's name ("the Tut Dagestan Telegram channel").
+PLATFORMS = frozenset("telegram youtube twitter facebook instagram vkontakte vk tiktok".split())
 #: Head words and suffixes of organisation names, with the class they suggest.
 ORG_HEADS = {
     **dict.fromkeys(
@@ -206,6 +218,14 @@ _PERSON_AFTER = re.compile(
     r"teacher|doctor|nurse|lawyer|activist|journalist|deserter|conscript|volunteer|"
     r"programmer|businessman|businesswoman|pensioner|retiree|veteran)\b)"
 )
+#: After a one-word GeoNames name, what says it names a person: an apposition with a human
+#: noun (not a place noun: "Samara, a city on the Volga") or a speech verb.
+_PERSON_CONTEXT = re.compile(
+    r",? (?:a|an) (?!(?:\w+ )?(?:city|town|village|region|republic|province|district|port"
+    r"|capital|country|state|settlement|area|island)\b)[a-z-]+(?: [a-z-]+)?(?: (?:of|in|from|at"
+    r"|who)\b|,)"
+    r"|,? (?:\d{1,3},? )?(?:said|says|told|tells|recalled|recalls|explained|added|asked)\b"
+)
 #: Abbreviations after which a full stop does not end a name ("St. Petersburg").
 _NAME_ABBREVIATIONS = frozenset("st mr mrs ms dr jr sr mt ft gen col lt".split())
 #: Capitalised abbreviations that are not names of organisations.
@@ -333,6 +353,9 @@ def _match_at(text, tokens, i, n, index) -> Mention | None:
     entry, name = fits[0]
     if entry.generic and _generic_blocked(text, tokens, i, n):
         return None
+    if (entry.generic and n == 1 and _PERSON_CONTEXT.match(text, last.end)
+            and (i == 0 or tokens[i - 1].text.lower() not in PLACE_PREPOSITIONS)):
+        return None  # "Madina, a participant in the protests, told ...": a person
     if entry.type == "Person" and n == 1 and _longer_name(text, tokens, i):
         return None
     lower_event = entry.type == "Event" and name.islower()
@@ -429,9 +452,12 @@ def pattern_mentions(text, tokens, sentence_starts, index, taken, known=()) -> l
     busy = [(m.start, m.end) for m in taken]
     persons = set(known) | {w for m in taken if m.type == "Person" for w in fold(m.text).split()}
     out: list[Mention] = []
+    orgs = {fold(m.text) for m in taken if m.type == "Organisation"}
     for seq in _sequences(text, tokens, sentence_starts, busy):
-        m = _typed(text, tokens, seq, sentence_starts, persons)
+        m = _typed(text, tokens, seq, sentence_starts, persons, orgs)
         if m is not None:
+            if m.type == "Organisation" and m.score >= 0.6:
+                orgs.add(fold(m.text))
             if m.type == "Person" and m.score >= 0.7:
                 persons.update(fold(m.text).split())
             out.append(m)
@@ -500,7 +526,7 @@ def _title_case_lines(text, tokens) -> set[int]:
     return out
 
 
-def _typed(text, tokens, seq, sentence_starts, persons) -> Mention | None:
+def _typed(text, tokens, seq, sentence_starts, persons, orgs=frozenset()) -> Mention | None:
     """Type a capitalised run by its cues, or None when it is not a name."""
     seq = list(seq)
     title = False
@@ -526,6 +552,9 @@ def _typed(text, tokens, seq, sentence_starts, persons) -> Mention | None:
             seq = seq[1:]
     if not seq:
         return None
+    if (len(seq) > 1 and tokens[seq[-1]].text.lower() in PLATFORMS
+            and _word_after(tokens, seq[-1]) in ("channel", "channels", "account", "page")):
+        seq = seq[:-1]  # "the X Telegram channel": the platform is not part of the name
     words = [tokens[k].text for k in seq]
     first, last = tokens[seq[0]], tokens[seq[-1]]
     span = text[first.start : last.end]
@@ -542,6 +571,13 @@ def _typed(text, tokens, seq, sentence_starts, persons) -> Mention | None:
         return _mention(span, first, last, "Organisation", heads[-1], 0.8)
     if heads:
         return None
+    if fold(span) in orgs:  # named as an organisation earlier in the article
+        return _mention(span, first, last, "Organisation", None, 0.7)
+    if prev_word in ORG_BEFORE and not title and not any(fold(w) in persons for w in words):
+        return _mention(span, first, last, "Organisation", ORG_BEFORE[prev_word], 0.7)
+    if (len(words) == 1 and text[first.start - 1 : first.start] == "("
+            and text[last.end : last.end + 1] == ")" and not title):
+        return _mention(span, first, last, "Organisation", "MediaOrganisation", 0.6)  # "(Reuters)"
     if next_word in ORG_AFTER and not title and _PERSON_AFTER.match(text, last.end) is None:
         return _mention(span, first, last, "Organisation", ORG_AFTER[next_word], 0.7)
     if prev_word == "of" and prev2 in PLACE_OF and not title:
@@ -556,7 +592,9 @@ def _typed(text, tokens, seq, sentence_starts, persons) -> Mention | None:
     # "according to Mediazona", "Mediazona reported": outlets and groups report and
     # estimate; a one-word name with such a cue and no other sign of a person is one of them.
     if (len(words) == 1 and not title and not any(fold(w) in persons for w in words)
-            and ((prev_word == "to" and prev2 == "according") or next_word in REPORTING_VERBS)):
+            and ((prev_word == "to" and prev2 in ("according", "told", "tells", "telling"))
+                 or prev_word in ("told", "tells", "telling", "citing")
+                 or next_word in REPORTING_VERBS)):
         return _mention(span, first, last, "Organisation", None, 0.6)
     speech = prev_word in SPEECH_VERBS or next_word in SPEECH_VERBS
     age = _PERSON_AFTER.match(text, last.end) is not None
