@@ -43,7 +43,7 @@ _CHARGED_AFTER = re.compile(
     r"^(?:\s*\([^)]*\))?(?:,[^,;]{0,60},)?\s+(?:[\w-]+\s+){0,5}?(?:was\s+|were\s+|is\s+|are\s+"
     r"|has\s+been\s+|had\s+been\s+|have\s+been\s+|been\s+|being\s+|now\s+)?(?P<t>charged\s+with"
     r"|accused\s+of|indicted\s+(?:for|on)|convicted\s+of|found\s+guilty\s+of|faces?\s+charges?"
-    r"\s+of|facing\s+charges?\s+of|prosecuted\s+for|on\s+charges?\s+of|suspected\s+of)\s+"
+    r"\s+of|facing\s+charges?\s+of|prosecuted\s+for|(?:on|over)\s+charges?\s+of|suspected\s+of)\s+"
     r"(?:(?:so-called|alleged|the)\s+)?" + _OFFENCE, re.I
 )
 #: The sentence: a number of years/months (and where it is served).
@@ -56,8 +56,10 @@ _TERM = (
 )
 _SENTENCED_AFTER = re.compile(
     r"^(?:\s*\([^)]*\))?(?:,[^,;]{0,60},)?\s+(?:[\w-]+\s+){0,3}?(?:was\s+|were\s+|is\s+|has\s+been"
-    r"\s+|had\s+been\s+|have\s+been\s+|been\s+)?(?P<t>sentenced|jailed|imprisoned|given)"
-    r"(?:\s+in\s+absentia)?\s+(?:to|for)\s+" + _TERM + r"\b", re.I
+    r"\s+|had\s+been\s+|have\s+been\s+|been\s+)?(?:(?P<t>sentenced|jailed|imprisoned|given)"
+    r"(?:\s+in\s+absentia)?\s+(?:to|for)\s+" + _TERM + r"\b"
+    r"|(?P<t2>handed|given|received|got|served\s+with)\s+(?P<v2>(?:a|an)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:sentence|prison\s+term|jail\s+term|term\s+in\s+prison)))", re.I
 )
 #: "a court sentenced X to five years": the verb before the name, the term after it.
 _SENTENCED_VERB_BEFORE = re.compile(
@@ -66,6 +68,11 @@ _SENTENCED_VERB_BEFORE = re.compile(
 _TERM_AFTER = re.compile(
     r"^(?:\s*\([^)]*\))?(?:,[^,;]{0,60},)?(?:\s+in\s+absentia)?\s+(?:to|for)\s+" + _TERM + r"\b",
     re.I,
+)
+
+
+_CHARGE_LATER = re.compile(
+    r"\b(?:over|on|for)\s+(?:the\s+)?charges?\s+of\s+" + _OFFENCE, re.I
 )
 
 
@@ -102,7 +109,16 @@ def attribute_candidates(doc, s, candidate, factors, inside, negated) -> list:
         rule = "sentenced-to"
         if not hit and _SENTENCED_VERB_BEFORE.search(text[max(s.start, m.start - 40) : m.start]):
             hit, rule = _TERM_AFTER.search(tail), "court-sentenced"
-        if hit and not negated(tail[: hit.start("v")]):
-            out.append(candidate(doc, s, m, "sentencedTo", rule, factors(doc, s, 0.75, m),
-                                 value=_value(hit.group("v"))))  # fmt: skip
+        if hit:
+            group = "v" if hit.groupdict().get("v") else "v2"
+            if not negated(tail[: hit.start(group)]):
+                out.append(candidate(doc, s, m, "sentencedTo", rule, factors(doc, s, 0.75, m),
+                                     value=_value(hit.group(group))))  # fmt: skip
+                # "... sentenced X to five years over charges of desertion": the charge
+                charge = _CHARGE_LATER.search(tail, hit.end())
+                if charge and not any(c.relation == "chargedWith" and c.subject == m.entity
+                                      for c in out):
+                    out.append(candidate(doc, s, m, "chargedWith", "sentenced-over-charges",
+                                         factors(doc, s, 0.7, m),
+                                         value=_value(charge.group("v"))))  # fmt: skip
     return out

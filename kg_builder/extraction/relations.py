@@ -65,7 +65,9 @@ GOLD_RELATIONS: dict[str, str | None] = {
 }
 #: Produced properties that count as a gold relation's property when scoring: "a man from
 #: Samara" is comesFrom in the ontology, resides_in in gold; a spokesman is employed.
-SCORING_ALIASES: dict[str, str] = {"comesFrom": "residesIn", "spokespersonFor": "employedBy"}
+SCORING_ALIASES: dict[str, str] = {
+    "comesFrom": "residesIn", "spokespersonFor": "employedBy", "place": "locatedIn",
+}
 #: Relations whose subject and object may be swapped without changing the fact.
 SYMMETRIC = frozenset({"spouseOf", "relativeOf"})
 #: Relations whose object (or value) is a literal compared by overlapping text.
@@ -313,7 +315,8 @@ PATTERNS: list[Pattern] = [
     _p("announced", "announced", ("Person", "Organisation", "Place"), _E,
        r"(?:'s|’s)?\s+(?:\w+\s+){0,2}?(?P<t>announced|announces|announcing|announcement\s+of"
        r"|decreed|decrees|declared|declares|ordered|orders|decided|decides|decision|proclaimed"
-       r"|unveiled|introduced|imposed|launched|agreed)\b[^;]{0,50}?", base=0.8),
+       r"|unveiled|introduced|imposed|launched|agreed)\b[^;]{0,50}?", base=0.8,
+       block=("Person", "Organisation", "Event")),
     _p("state-decision-event", "announced", ("Person", "Organisation", "Place"), _E,
        r"(?:'s|’s)?[\s–—-]+(?:(?:have|has|had|also|recently|now|then|finally|already|on)\s+)"
        r"{0,4}", obj_text=r"^" + _DECISION_TEXT, base=0.65),
@@ -380,6 +383,9 @@ PATTERNS: list[Pattern] = [
        r"|passport\s+holder)\s+of\s+(?:the\s+)?", base=0.8),
     # -- places -----------------------------------------------------------------------------------
     _p("place-in-place", "locatedIn", _L, _L, r"\s+in\s+(?:the\s+)?", base=0.6),
+    _p("event-in-place", "place", _E, _L,
+       r"\s+(?:(?!by\b|of\b|against\b)[\w-]+\s+){0,3}?(?:in|at|near|outside)\s+(?:the\s+)?"
+       r"(?:(?:town|city|village|region|republic)\s+of\s+)?", base=0.6),
     _p("place-comma-place", "locatedIn", _L, _L, r",\s+",
        pre=r"(?<!,\s)(?<!\band\s)(?<!\bor\s)$", post=r"^(?!\s*(?:,|and\b|or\b|[–—-]))",
        base=0.6),
@@ -856,7 +862,8 @@ _INDIRECT = re.compile(
     r"(?:\s*\([^)]*\))?(?:,[^,;“”\"]{0,70},)?\s+(?:" + _NOT_PASSIVE + r"\w+\s+)?(?:has\s+|have\s+|had\s+)?"
     r"(?:said|says|told\s+\w+|tells\s+\w+|stated|states|warned|warns|added|adds|explained"
     r"|explains|believes|claimed|claims|reported|reports|confirmed|confirms|estimated"
-    r"|estimates)\s+(?:on\s+\w+\s+|in\s+a\s+statement\s+|last\s+\w+\s+)?(?:that\s+)?", re.I
+    r"|estimates|counted|counts|documented|recorded|wrote|writes|noted|notes)"
+    r"\s+(?:on\s+\w+\s+|in\s+a\s+statement\s+|last\s+\w+\s+)?(?:that\s+|,\s*)?", re.I
 )  # fmt: skip
 _AFTER_ACCORDING = re.compile(r"(?:\s*\([^)]*\))?(?:,\s*(?:which|who)\b[^,]*)?,\s*")
 _ACCORDING_BEFORE = re.compile(r"\baccording\s+to\s+(?:[\w-]+\s+){0,6}?$", re.I)

@@ -115,6 +115,8 @@ ARTICLES: dict[str, dict] = {
             ("about 15", "Quantity", "qty-about-15-requests", None),
         ],
         "relations": [
+            ("russian-invasion-of-ukraine", "located_in", "ukraine", None, "ALMATY"),
+            ("sergei-kaz-desertion", "located_in", "belgorod-oblast", None, "He said he had"),
             ("aigerim-nurlanova", "founded", "steppe-shelter-foundation", "2022-11",
              "The Steppe Shelter Foundation"),
             ("aigerim-nurlanova", "age_at_publication", "41", "2023-03-15",
