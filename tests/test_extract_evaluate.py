@@ -148,3 +148,69 @@ def test_bad_gold_folders_are_clear_errors(tmp_path):
     (tmp_path / "a.json").write_text('{"doc": "a.txt",\n "mentions": [', encoding="utf-8")
     with pytest.raises(GoldError, match=r"a\.json:2: not valid JSON"):
         load_gold(tmp_path)
+
+
+# -- what kg evaluate reports beyond the totals (issue 16) -----------------------------------------
+
+
+def _write_gold(folder: Path, doc: str, **extra) -> None:
+    folder.mkdir(exist_ok=True)
+    raw = {"doc": f"{doc}.txt", "boilerplate": [], "mentions": [], "entities": [],
+           "relations": [], **extra}
+    (folder / f"{doc}.json").write_text(json.dumps(raw), encoding="utf-8")
+
+
+def test_scores_per_article_and_key_facts(gold):
+    report = score({k: _from_gold(g) for k, g in gold.items()}, gold)
+    assert set(report["per_document"]) == set(gold)
+    for part in report["per_document"].values():
+        assert {"entities", "linking", "relations", "key_facts"} <= set(part)
+        assert part["entities"]["f1"] == 1.0
+    # ../shared/gold marks no key facts: the measure says so instead of printing a zero
+    assert report["key_facts"]["share"] is None and "nothing to score" in report["key_facts"]["note"]
+
+
+def test_types_and_relations_the_gold_does_not_annotate_are_left_out(tmp_path):
+    _write_gold(tmp_path, "a", annotated_types=["Person"], annotated_relations=["said"],
+                mentions=[{"start": 0, "end": 8, "text": "Ivo Mark", "type": "Person",
+                           "entity": "ivo"}],
+                entities=[{"id": "ivo", "type": "Person", "name": "Ivo Mark"}])
+    gold = load_gold(tmp_path)
+    pred = Prediction("a", [Mention(0, 8, "Ivo Mark", "Person", entity="ivo"),
+                            Mention(12, 18, "Norway", "Place", entity="norway")],
+                      [Candidate("a", "ivo", "jobTitle", "x", 0, 0.7, "r", value="mayor")])
+    report = score({"a": pred}, gold)
+    assert report["entities"]["precision"] == 1.0  # the Place is not a false positive
+    assert report["not_annotated"] == {"Place": 1, "relation job_title": 1}
+    # no Event in the gold: no recall or F1 for it, and a note rather than zeros
+    assert report["entities"]["per_type"].get("Event") is None or \
+        report["entities"]["per_type"]["Event"]["f1"] is None
+    assert report["relations"]["f1"] is None and report["relations"]["note"]
+
+
+def test_links_match_by_wikidata_id_or_name_when_ids_differ(tmp_path):
+    _write_gold(tmp_path, "b",
+                mentions=[{"start": 0, "end": 6, "text": "Norway", "type": "Place",
+                           "entity": "kingdom-of-norway"},
+                          {"start": 10, "end": 18, "text": "Ivo Mark", "type": "Person",
+                           "entity": "ivo-mark-b"}],
+                entities=[{"id": "kingdom-of-norway", "type": "Place", "name": "Norway",
+                           "wikidata": "Q20"},
+                          {"id": "ivo-mark-b", "type": "Person", "name": "Ivo Mark"}],
+                relations=[{"subject": "ivo-mark-b", "relation": "fled_to",
+                            "object": "kingdom-of-norway", "key": True, "evidence": "x",
+                            "evidence_start": 0}])
+    gold = load_gold(tmp_path)
+    mentions = [Mention(0, 6, "Norway", "Place", entity="norway"),
+                Mention(10, 18, "Ivo Mark", "Person", entity="ivo-mark")]
+    cand = Candidate("b", "ivo-mark", "fledTo", "x", 0, 0.8, "r", object="norway")
+    pred = Prediction("b", mentions, [cand],
+                      entities={"norway": (frozenset({"Norway"}), "Q20"),
+                                "ivo-mark": (frozenset({"Ivo Mark"}), None)})
+    report = score({"b": pred}, gold)
+    assert report["linking"]["f1"] == 1.0  # by QID (Norway) and by normalised name (Ivo Mark)
+    assert report["relations"]["f1"] == 1.0
+    assert report["key_facts"] == {"found": 1, "total": 1, "share": 1.0}
+    # without the QID and the names, the differing ids no longer match
+    bare = Prediction("b", mentions, [cand])
+    assert score({"b": bare}, gold)["linking"]["f1"] == 0.0

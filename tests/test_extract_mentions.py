@@ -320,3 +320,52 @@ def test_corpus_with_cold_index():
     # Measured: exact F1 0.882 (Person 0.91, Organisation 0.85, Place 0.95, Event 0.70).
     assert exact["all"][2] >= 0.86
     assert exact["Place"][2] >= 0.92
+
+
+# -- cues for names no gazetteer holds (issue 16: error kinds seen on unseen articles) --------
+@pytest.mark.parametrize(
+    ("text", "name", "typ"),
+    [
+        ("Arsonists attacked an office of the Vasko Dell party on Monday.", "Vasko Dell", "Organisation"),
+        ("The Karvo Nuuk Telegram channel claims that 40 men were called up.", "Karvo Nuuk",
+         "Organisation"),
+        ("Dozens died, according to Mirvona.", "Mirvona", "Organisation"),
+        ("The figures were first published by the newspaper Kelvast on Friday.", "Kelvast",
+         "Organisation"),
+        ("“We are tired,” his sister told Ostrel on Sunday.", "Ostrel", "Organisation"),
+        ("Queues formed at the border town of Ulvaran on Sunday.", "Ulvaran", "Place"),
+        ("Men from the North Kelvaria region were called up first.", "North Kelvaria region",
+         "Place"),
+        ("He said Minister of Internal Affairs Tamaz Kvirkelia had been informed.",
+         "Tamaz Kvirkelia", "Person"),
+    ],
+)
+def test_unknown_names_typed_by_their_cues(text, name, typ):
+    assert (name, typ) in found(_doc(text), EntityIndex.cold())
+
+
+def test_a_city_name_used_as_a_persons_name_is_not_a_place():
+    # GeoNames has a city called Madina; here it is a woman quoted by name
+    text = "“We do not want to fight,” Madina, a participant in the protests, told reporters."
+    got = found(_doc(text), EntityIndex.cold())
+    assert ("Madina", "Place") not in got
+    text = "A welder from Samara, said he had slept in his car."  # after "from": still a place
+    assert ("Samara", "Place") in found(_doc(text), EntityIndex.cold())
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "cls"),
+    [
+        ("Finland decided to close the border with Russia at midnight.", "close the border",
+         "EntryRestriction"),
+        ("The EU unveiled tighter visa requirements for Russians.", "visa requirements",
+         "EntryRestriction"),
+        ("Unknown men set fire to the enlistment office overnight.", "set fire", "Attack"),
+        ("The reservist was deported to Russia in March.", "deported", "Deportation"),
+        ("It was the first call-up since World War II.", "World War II", "Invasion"),
+        ("The army called up reservists in the north.", "called up", "Mobilisation"),
+    ],
+)
+def test_event_triggers_of_the_domain(text, trigger, cls):
+    got = [(m.text, m.cls) for m in recognise(_doc(text), EntityIndex.cold()) if m.type == "Event"]
+    assert any(trigger in t and c == cls for t, c in got), got

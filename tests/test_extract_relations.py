@@ -460,3 +460,75 @@ def test_corpus_scores(corpus):
     assert overall["recall"] >= 0.42
     assert table["said"]["recall"] >= 0.5
     assert table["fled_to"]["precision"] >= 0.75
+
+
+# -- patterns added for unseen articles (issue 16) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "specs", "fact"),
+    [
+        ("Oleg Varin was deported to Russia in March.",
+         [("Oleg Varin", "Person", "oleg"), ("Russia", "Place", "russia")],
+         ("oleg", "deportedTo", "russia")),
+        ("Ardania deported Oleg Varin after a short hearing.",
+         [("Ardania", "Place", "ardania"), ("Oleg Varin", "Person", "oleg")],
+         ("oleg", "deportedFrom", "ardania")),
+        ("Oleg Varin was granted political asylum in Norland last year.",
+         [("Oleg Varin", "Person", "oleg"), ("Norland", "Place", "norland")],
+         ("oleg", "grantedAsylumIn", "norland")),
+        ("Oleg Varin was denied asylum in Norland in May.",
+         [("Oleg Varin", "Person", "oleg"), ("Norland", "Place", "norland")],
+         ("oleg", "refusedAsylumIn", "norland")),
+        ("The Kelvast Party and its founder, Ivo Marek, were banned.",
+         [("Kelvast Party", "Organisation", "kp"), ("Ivo Marek", "Person", "ivo")],
+         ("ivo", "founderOf", "kp")),
+    ],
+)
+def test_deportation_asylum_and_founders(text, specs, fact):
+    assert fact in _facts(_run(text, *specs))
+
+
+def test_charges_sentences_and_offices():
+    text = ("A military court sentenced Oleg Varin to five years in a penal colony over charges "
+            "of desertion during mobilisation.")
+    facts = _facts(_run(text, ("Oleg Varin", "Person", "oleg")))
+    assert ("oleg", "sentencedTo", "five years in a penal colony") in facts
+    assert ("oleg", "chargedWith", "desertion during mobilisation") in facts
+    text = "Ivo Marek, 31, was charged with illegally crossing the border and fled."
+    assert ("ivo", "chargedWith", "illegally crossing the border") in _facts(
+        _run(text, ("Ivo Marek", "Person", "ivo")))
+    text = "Ivo Marek was handed a six-month suspended sentence on Monday."
+    assert ("ivo", "sentencedTo", "a six-month suspended sentence") in _facts(
+        _run(text, ("Ivo Marek", "Person", "ivo")))
+    text = "Ivo Marek was not charged with anything."
+    assert not [c for c in _run(text, ("Ivo Marek", "Person", "ivo")) if c.relation == "chargedWith"]
+    text = "Interior Minister Tamaz Kvirkelia said the border would stay open."
+    assert ("tk", "jobTitle", "Interior Minister") in _facts(
+        _run(text, ("Tamaz Kvirkelia", "Person", "tk")))
+    text = "Tamaz Kvirkelia, the deputy foreign minister, arrived on Monday."
+    assert ("tk", "jobTitle", "deputy foreign minister") in _facts(
+        _run(text, ("Tamaz Kvirkelia", "Person", "tk")))
+
+
+def test_no_speaker_for_a_rumour_and_no_subject_across_a_reported_clause():
+    text = "Oleg Varin is said to have left the country in October."
+    assert not [c for c in _run(text, ("Oleg Varin", "Person", "oleg")) if c.relation == "said"]
+    # the spokesman does not get the asylum the deserters would be granted
+    text = "Spokesman Ivo Marek said deserters would be granted refugee status in Norland."
+    facts = _facts(_run(text, ("Ivo Marek", "Person", "ivo"), ("Norland", "Place", "norland")))
+    assert not [f for f in facts if f[1] == "grantedAsylumIn"]
+
+
+def test_headlines_captions_and_datelines_give_no_relations():
+    text = ("Oleg Varin flees to Norland\n"
+            "Oleg Varin at the border crossing in Norland. (Photo: Ivo Marek/AFP)\n"
+            "KELVAST, Norland (AP) — Oleg Varin arrived in Norland on Monday.")
+    specs = [("Oleg Varin", "Person", "oleg", 0), ("Norland", "Place", "norland", 0),
+             ("Oleg Varin", "Person", "oleg", 1), ("Norland", "Place", "norland", 1),
+             ("Norland", "Place", "norland", 2), ("Oleg Varin", "Person", "oleg", 2),
+             ("Norland", "Place", "norland", 3)]
+    cands = _run(text, *specs)
+    body = text.index("Oleg Varin arrived")
+    assert cands and all(c.evidence_offset == body for c in cands), [c.evidence for c in cands]
+    assert ("oleg", "fledTo", "norland") in _facts(cands)

@@ -555,6 +555,9 @@ def _typed(text, tokens, seq, sentence_starts, persons, orgs=frozenset()) -> Men
     if (len(seq) > 1 and tokens[seq[-1]].text.lower() in PLATFORMS
             and _word_after(tokens, seq[-1]) in ("channel", "channels", "account", "page")):
         seq = seq[:-1]  # "the X Telegram channel": the platform is not part of the name
+        first, last = tokens[seq[0]], tokens[seq[-1]]
+        return _mention(text[first.start : last.end], first, last, "Organisation",
+                        "MediaOrganisation", 0.7)
     words = [tokens[k].text for k in seq]
     first, last = tokens[seq[0]], tokens[seq[-1]]
     span = text[first.start : last.end]

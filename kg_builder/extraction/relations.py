@@ -988,7 +988,7 @@ _CREDIT = re.compile(
 )  # fmt: skip
 #: A dateline opening the first sentence: "TBILISI, Georgia (AP) — ", "KYIV, Sept 27 (Reuters) -".
 _DATELINE = re.compile(
-    r"^[A-Z][A-Z.'’ -]{2,30}(?:,\s+[^—–\n]{1,40}?)?\s*(?:\([A-Za-z .-]{1,30}\)\s*)?[—–-]{1,2}\s+"
+    r"[A-Z][A-Z.'’ -]{2,30}(?:,\s+[^—–\n]{1,40}?)?\s*(?:\([A-Za-z .-]{1,30}\)\s*)?[—–-]{1,2}\s+"
 )
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’»)\]]*$|[,.!?…][”’\"»]$")
 
