@@ -97,9 +97,6 @@ def split() -> dict[str, str]:
 
 # --- compiling --------------------------------------------------------------------------------
 
-#: A sentence ends at . ! ? (not after an initial such as "G.") before a space, or at a line end.
-_SENT_END = re.compile(r"(?:(?<!\b[A-Z])\.|[!?])[\"'”’)\]]*(?=\s|$)|\n")
-
 
 def _find_word(text: str, phrase: str, start: int) -> int:
     """The first occurrence of `phrase` at or after `start` that is not inside a longer word."""
@@ -118,18 +115,14 @@ def _find_word(text: str, phrase: str, start: int) -> int:
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence around [start, end): from after the last sentence end before it to the
-    first sentence end after it."""
-    s = 0
-    for m in _SENT_END.finditer(text, 0, start):
-        s = m.end()
-    while s < len(text) and text[s].isspace():
-        s += 1
-    m = _SENT_END.search(text, max(start, end - 1))  # evidence may end with its full stop
-    e = m.end() if m else len(text)
-    if m and m.group() == "\n":
-        e = m.start()
-    return s, e
+    """The sentence(s) around [start, end), as kg-builder's own splitter cuts the text
+    (abbreviations such as "Maj.", initials, quotations with their attribution)."""
+    from kg_builder.extraction.sentences import sentences
+
+    spans = [(a, b) for a, b in sentences(text) if a < end and start < b]
+    if not spans:
+        return start, end
+    return spans[0][0], spans[-1][1]
 
 
 def compile_one(path: Path, text: str) -> dict:
