@@ -92,6 +92,8 @@ INSTITUTION_NOUNS = {
     "army": "ArmedForces", "military": "ArmedForces", "navy": "ArmedForces",
     "guard": "GovernmentBody", "guards": "GovernmentBody", "services": "GovernmentBody",
     "ministry": "GovernmentBody", "parliament": "GovernmentBody",
+    "embassy": "GovernmentBody", "consulate": "GovernmentBody", "prosecutors": "GovernmentBody",
+    "customs": "GovernmentBody",
 }
 #: Lower-case modifiers allowed between the nationality and the institution noun.
 INSTITUTION_MODIFIERS = frozenset(
@@ -152,9 +154,9 @@ CONNECTORS = frozenset("of for de du la le von van der al bin da".split())
 #: and the ontology class they suggest. Generic English, not taken from any one article.
 EVENT_TRIGGERS: list[tuple[str, str]] = [
     (r"(?:(?:partial|general|full|total|new) )?(?:military )?(?:mobili[sz]ations?|call-ups?"
-     r"|draft)|call(?:ed|ing)? up|drafted", "Mobilisation"),
+     r"|draft)(?: (?:decree|order|orders|drive))?|call(?:ed|ing)? up|drafted", "Mobilisation"),
     (r"(?:(?:first|second) world war|world war (?:i{1,2}|one|two|[12]))", "Invasion"),
-    (r"(?:full-scale |military |russian )?(?:invasion|offensive)|invaded|invading|wars?",
+    (r"(?:full-scale |military |russian )?(?:invasion|offensive)|invade|invaded|invading|wars?",
      "Invasion"),
     (r"annexation|annexed", "Annexation"),
     (r"referend(?:um|ums|a)", "Referendum"),
@@ -165,15 +167,19 @@ EVENT_TRIGGERS: list[tuple[str, str]] = [
      r"checkpoint)s?(?: crossings?| points?)?|closing of (?:the )?(?:\w+ )?borders?"
      r"|(?:entry|travel|visa|tourist) (?:bans?|restrictions?|requirements?)"
      r"|(?:visa|entry) rules", "EntryRestriction"),
-    (r"arrests?|arrested|detentions?|detained|detaining|apprehended", "Arrest"),
+    (r"arrests?|arrested|detentions?|detained|detaining|apprehended|taken into custody",
+     "Arrest"),
+    (r"illegal(?:ly)? (?:crossed|crossing|entry|border crossings?)|crossed (?:the border )?"
+     r"illegally", "BorderCrossing"),
     (r"deportations?|deported|deporting|extraditions?|extradited|expelled|expulsions?",
      "Deportation"),
     (r"(?:anti-war |anti-mobili[sz]ation |mass )?(?:protests?|demonstrations?|rall(?:y|ies))"
-     r"|protest(?:ed|ing|ers)", "Protest"),
+     r"|protest(?:ed|ing)", "Protest"),
     (r"arsons?(?: attacks?| attempts?)?|set (?:on )?fire|set(?:ting)? ablaze|burn(?:ed|t) down"
      r"(?: completely)?|(?:attempt(?:ed|ing)? to )?burn down|firebomb(?:ed|ing)?"
      r"|molotov cocktails?|(?:drone |missile )?attacks?|bombings?|shelling", "Attack"),
-    (r"prosecutions?|trials?|criminal (?:case|cases|proceedings)", "Prosecution"),
+    (r"prosecutions?|trials?|criminal (?:case|cases|proceedings)|sentencing|sentenced"
+     r"|convicted|convictions?", "Prosecution"),
     (r"pandemic|epidemic|covid(?:-19)?", "Pandemic"),
 ]
 _TRIGGER_RE = [(re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.I), c) for p, c in EVENT_TRIGGERS]
@@ -599,6 +605,11 @@ def _typed(text, tokens, seq, sentence_starts, persons, orgs=frozenset()) -> Men
                  or prev_word in ("told", "tells", "telling", "citing")
                  or next_word in REPORTING_VERBS)):
         return _mention(span, first, last, "Organisation", None, 0.6)
+    quoted = text[first.start - 1 : first.start] in "“\"«" and text[last.end : last.end + 1] in "”\"»"
+    if (quoted and first.start > 0 and not title and not any(fold(w) in persons for w in words)
+            and (next_word in REPORTING_VERBS or next_word in SPEECH_VERBS
+                 or _word_after(tokens, seq[-1]) in ("claims", "claimed"))):
+        return _mention(span, first, last, "Organisation", None, 0.6)  # 'the “X Y” reports'
     speech = prev_word in SPEECH_VERBS or next_word in SPEECH_VERBS
     age = _PERSON_AFTER.match(text, last.end) is not None
     known_person = any(fold(w) in persons for w in words)
