@@ -859,12 +859,18 @@ _BEFORE_QUOTE = re.compile(
     + r"\b[^“”\"]{0,60}?[:,]?\s*$", re.I
 )  # fmt: skip
 _INDIRECT = re.compile(
-    r"(?:\s*\([^)]*\))?(?:,[^,;“”\"]{0,70},)?\s+(?:" + _NOT_PASSIVE + r"\w+\s+)?(?:has\s+|have\s+|had\s+)?"
+    r"[”\"»]?(?:\s*\([^)]*\))?(?:,[^,;“”\"]{0,70},)?\s+(?:" + _NOT_PASSIVE + r"\w+\s+){0,2}?"
+    r"(?:has\s+|have\s+|had\s+)?"
     r"(?:said|says|told\s+\w+|tells\s+\w+|stated|states|warned|warns|added|adds|explained"
     r"|explains|believes|claimed|claims|reported|reports|confirmed|confirms|estimated"
     r"|estimates|counted|counts|documented|recorded|wrote|writes|noted|notes)"
     r"\s+(?:on\s+\w+\s+|in\s+a\s+statement\s+|last\s+\w+\s+)?(?:that\s+|,\s*)?", re.I
 )  # fmt: skip
+#: "As X told journalists, ..." / "As he explained, ...": the speaker before the comma.
+_AS_SPEAKER_SAID = re.compile(
+    r"\s+(?:has\s+|had\s+)?(?:said|says|told\s+(?:\w+\s+)?\w+|explained|noted|stressed"
+    r"|added|put\s+it|wrote|reported|recalled)\s*,\s*", re.I
+)
 _AFTER_ACCORDING = re.compile(r"(?:\s*\([^)]*\))?(?:,\s*(?:which|who)\b[^,]*)?,\s*")
 _ACCORDING_BEFORE = re.compile(r"\baccording\s+to\s+(?:[\w-]+\s+){0,6}?$", re.I)
 
@@ -933,6 +939,15 @@ def _indirect_speech(doc: Document, s: _Sentence) -> list[Candidate]:
     for m in s.mentions:
         if not _speaker_types(m) or _inside(s.quotes, m.start, m.end):
             continue
+        if re.fullmatch(r"\s*As\s+(?:[\w-]+\s+){0,3}?", text[s.start : m.start], re.I):
+            as_hit = _AS_SPEAKER_SAID.match(text, m.end, s.end)
+            if as_hit and s.end - as_hit.end() > 15:
+                v0, v1 = as_hit.end(), s.end
+                out.append(_candidate(doc, s, m, "said", "said-as-speaker-put-it",
+                                      _common_factors(doc, s, 0.75, m),
+                                      value=text[v0:v1].rstrip(".").strip(),
+                                      value_span=(v0, v1)))  # fmt: skip
+                continue
         hit = _INDIRECT.match(text, m.end, s.end)
         if hit and s.end - hit.end() > 15:
             v0, v1 = hit.end(), s.end

@@ -187,6 +187,8 @@ ARTICLES: dict[str, dict] = {
              "to think about the border", None, "\"We built"),
             ("alexandra-veselova", "employed_by", "pixelhaus", None, "Her employer"),
             ("russian-embassy-in-serbia", "located_in", "belgrade", None, "The Russian embassy"),
+            ("russian-embassy-in-serbia", "said", "it regretted the decision", None,
+             "The Russian embassy"),
         ],
     },
     "arm_yerevan_cafes.html": {
