@@ -25,8 +25,8 @@ from tests.conftest import REPO, needs_corpus
 #: sha256 of exports/kg.nq of the example project, as the layout before projects built it
 #: (curated facts alone; and with the candidates of `kg extract`). Change them only with a
 #: deliberate change of the ontology, the curated data or the extraction rules.
-DIGEST_CURATED = "4a1e29475cb645f3a4054618c43e98091f35748672352c6f31221a0f6ce5efb9"
-DIGEST_WITH_EXTRACTED = "b972b6d268825ce04a855aa2137f7b90a9b0648bb97351723f212756d6201dee"
+DIGEST_CURATED = "8afa97dce63ecbf2b53d5660ec1c4dfc286ec046daf9adde7700e6a9a2285fed"
+DIGEST_WITH_EXTRACTED = "413cfec8258bfb52682ade505c003257e5f44bd366642de559ac5bae35de2fcc"
 
 
 @pytest.fixture
