@@ -154,7 +154,7 @@ CONNECTORS = frozenset("of for de du la le von van der al bin da".split())
 #: and the ontology class they suggest. Generic English, not taken from any one article.
 EVENT_TRIGGERS: list[tuple[str, str]] = [
     (r"(?:(?:partial|general|full|total|new) )?(?:military )?(?:mobili[sz]ations?|call-ups?"
-     r"|draft)(?: (?:decree|order|orders|drive))?|call(?:ed|ing)? up|drafted", "Mobilisation"),
+     r"|draft)|call(?:ed|ing)? up|drafted", "Mobilisation"),
     (r"(?:(?:first|second) world war|world war (?:i{1,2}|one|two|[12]))", "Invasion"),
     (r"(?:full-scale |military |russian )?(?:invasion|offensive)|invade|invaded|invading|wars?",
      "Invasion"),
@@ -255,7 +255,15 @@ def recognise(doc: Document, index: EntityIndex) -> list[Mention]:
     for start, end in spans:
         tokens = tokenize(doc.text, start, end)
         taken.extend(gazetteer_mentions(doc.text, tokens, index))
-    taken.extend(_free(trigger_mentions(doc.text, spans), taken))
+    triggers = trigger_mentions(doc.text, spans)
+    # A lower-case event alias of the graph ("mobilisation") inside a longer trigger phrase
+    # ("partial mobilisation decree") gives way to the phrase, as gold marks it.
+    for t in triggers:
+        inner = [m for m in taken if m.type == "Event" and t.start <= m.start and m.end <= t.end
+                 and (m.start, m.end) != (t.start, t.end) and m.text.islower()]
+        for m in inner:
+            taken.remove(m)
+    taken.extend(_free(triggers, taken))
     for start, end in spans:
         tokens = tokenize(doc.text, start, end)
         taken.extend(_free(institution_mentions(doc.text, tokens), taken))
@@ -359,6 +367,14 @@ def _match_at(text, tokens, i, n, index) -> Mention | None:
     entry, name = fits[0]
     if entry.generic and _generic_blocked(text, tokens, i, n):
         return None
+    if entry.generic and n == 1 and _is_demonym(span):
+        return None  # "Kazakh" is a town's name too, but in English prose an adjective
+    if (entry.type == "Place" and not entry.generic and i > 0
+            and _joins(text, tokens[i - 1], tokens[i]) and _is_name_word(tokens[i - 1].text)
+            and tokens[i - 1].text.lower() not in PLACE_FIRST | PLACE_PREPOSITIONS
+            and not _sentence_initial_simple(text, tokens[i - 1].start)
+            and not _is_demonym(tokens[i - 1].text)):
+        return None  # "United Russia": the place's name inside another name
     if (entry.generic and n == 1 and _PERSON_CONTEXT.match(text, last.end)
             and (i == 0 or tokens[i - 1].text.lower() not in PLACE_PREPOSITIONS)):
         return None  # "Madina, a participant in the protests, told ...": a person
