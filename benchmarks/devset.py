@@ -13,6 +13,8 @@ text: that lives in a local cache outside the repository, `$KG_DEVSET_CACHE` or
     python -m benchmarks.devset put ID FILE           # store a text (a file, or the search
                                                       # tool's JSON answer) after a hash check
     python -m benchmarks.devset evaluate --split tune # kg evaluate on one half
+    python -m benchmarks.devset sample --split test   # 50 random candidates to judge by hand
+    python -m benchmarks.devset judged --split test   # precision of the judged sample
 
 The texts are the stored pages of the session `search` tool (corpus "pages"), which answers a
 query with the opening of each page it holds. A script cannot call that tool: `plan` prints the
@@ -31,7 +33,6 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -204,8 +205,12 @@ def compile_one(path: Path, text: str) -> dict:
             raise AnnotationError(f"{where}: relations[{n}]: unknown object entity {obj!r}")
         ev = str(r["evidence"])
         i = text.find(ev)
+        while i >= 0 and any(a < i + len(ev) and i < b for a, b in furniture):
+            i = text.find(ev, i + 1)  # evidence is article text, never site furniture
         if i < 0:
-            raise AnnotationError(f"{where}: relations[{n}]: evidence {ev[:60]!r} not in the text")
+            raise AnnotationError(
+                f"{where}: relations[{n}]: evidence {ev[:60]!r} not in the article text "
+                "(outside boilerplate)")
         s, e = _sentence(text, i, i + len(ev))
         relations.append({
             "subject": r["subject"], "relation": r["relation"], "object": str(obj),
@@ -349,27 +354,91 @@ def cmd_put(doc_id: str, source: str) -> int:
     return 0
 
 
-def cmd_evaluate(half: str, extra: list[str]) -> int:
-    """`kg evaluate` on the cached texts of one half, with that half's gold files."""
+def _half_corpus(half: str) -> Path:
+    """A temporary corpus folder with the cached texts of one half and their metadata."""
     import shutil
-    import subprocess
     import tempfile
 
     halves, cache = split(), cache_dir()
     ids = sorted(d for d, h in halves.items() if half in ("all", h))
     work = Path(tempfile.mkdtemp(prefix=f"kg-devset-{half}-"))
-    (work / "corpus").mkdir()
-    (work / "gold").mkdir()
     write_sources(cache)
     rows = yaml.safe_load((cache / "sources.yaml").read_text(encoding="utf-8"))
     keep = [r for r in rows if r["id"] in ids]
-    (work / "corpus" / "sources.yaml").write_text(yaml.safe_dump(keep, sort_keys=False), encoding="utf-8")
+    (work / "sources.yaml").write_text(yaml.safe_dump(keep, sort_keys=False), encoding="utf-8")
     for d in ids:
-        shutil.copy(cache / f"{d}.txt", work / "corpus" / f"{d}.txt")
-        shutil.copy(GOLD / f"{d}.json", work / "gold" / f"{d}.json")
+        shutil.copy(cache / f"{d}.txt", work / f"{d}.txt")
+    return work
+
+
+JUDGEMENTS = HERE / "judgements-{half}.yaml"
+
+
+def cmd_sample(half: str, n: int, seed: int) -> int:
+    """A seeded random sample of the candidate facts `kg extract` proposes on one half (rules
+    backend, generic gazetteer), written for judging by hand: each gets `verdict: true` (the
+    article states this fact), `false`, with a note. Existing verdicts are kept."""
+    import random
+
+    from kg_builder.extraction.extract import extract_corpus
+    from kg_builder.extraction.gazetteer import EntityIndex
+
+    run = extract_corpus(_half_corpus(half), EntityIndex.cold())
+    labels = {}
+    for r in run.results:
+        for m in r.mentions:
+            if m.entity:
+                labels.setdefault((r.document.id, m.entity), m.text)
+    cands = [(r.document.id, c) for r in run.results for c in r.candidates]
+    picked = random.Random(seed).sample(cands, min(n, len(cands)))
+    path = Path(str(JUDGEMENTS).format(half=half))
+    old = {}
+    if path.exists():
+        old = {j["key"]: j for j in (yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+               .get("facts", [])}
+    facts = []
+    for doc_id, c in sorted(picked, key=lambda x: (x[0], x[1].evidence_offset)):
+        obj = c.value if c.value is not None else labels.get((doc_id, c.object), c.object)
+        prev = old.get(c.key, {})
+        facts.append({
+            "key": c.key, "article": doc_id,
+            "fact": f"{labels.get((doc_id, c.subject), c.subject)} | {c.relation} | {obj}",
+            "rule": c.rule, "confidence": c.confidence, "evidence": c.evidence,
+            "verdict": prev.get("verdict"), "note": prev.get("note"),
+        })
+    out = {"half": half, "seed": seed, "population": len(cands), "sample": len(facts),
+           "facts": facts}
+    path.write_text("# Candidate facts judged by hand: verdict true = the article states it.\n"
+                    + yaml.safe_dump(out, sort_keys=False, allow_unicode=True, width=100),
+                    encoding="utf-8")
+    print(f"{len(facts)} of {len(cands)} candidates written to {path}")
+    return 0
+
+
+def cmd_judged(half: str) -> int:
+    path = Path(str(JUDGEMENTS).format(half=half))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    verdicts = [f["verdict"] for f in data["facts"]]
+    done = [v for v in verdicts if v is not None]
+    right = sum(1 for v in done if v)
+    print(json.dumps({"half": half, "judged": len(done), "of": len(verdicts), "true": right,
+                      "precision": round(right / len(done), 3) if done else None}))
+    return 0
+
+
+def cmd_evaluate(half: str, extra: list[str]) -> int:
+    """`kg evaluate` on the cached texts of one half, with that half's gold files (the same
+    command a user runs; extra arguments such as --gazetteer generic --format json pass on)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    corpus = _half_corpus(half)
+    gold = Path(tempfile.mkdtemp(prefix=f"kg-devset-gold-{half}-"))
+    for txt in corpus.glob("*.txt"):
+        shutil.copy(GOLD / f"{txt.stem}.json", gold / f"{txt.stem}.json")
     kg = Path(sys.executable).with_name("kg")
-    cmd = [str(kg), "evaluate", str(work / "corpus"), "--gold", str(work / "gold"), *extra]
-    return subprocess.call(cmd)
+    return subprocess.call([str(kg), "evaluate", str(corpus), "--gold", str(gold), *extra])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -383,6 +452,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("put")
     p.add_argument("id")
     p.add_argument("source")
+    sm = sub.add_parser("sample")
+    sm.add_argument("--split", default="test", choices=["tune", "test"])
+    sm.add_argument("-n", type=int, default=50)
+    sm.add_argument("--seed", type=int, default=16)
+    jd = sub.add_parser("judged")
+    jd.add_argument("--split", default="test", choices=["tune", "test"])
     e = sub.add_parser("evaluate")
     e.add_argument("--split", default="tune", choices=["tune", "test", "all"])
     args, extra = ap.parse_known_args(argv)
@@ -394,6 +469,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_plan()
     if args.cmd == "split":
         return cmd_split()
+    if args.cmd == "sample":
+        return cmd_sample(args.split, args.n, args.seed)
+    if args.cmd == "judged":
+        return cmd_judged(args.split)
     if args.cmd == "put":
         return cmd_put(args.id, args.source)
     return cmd_evaluate(args.split, extra)
