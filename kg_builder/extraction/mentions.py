@@ -630,6 +630,10 @@ def _typed(text, tokens, seq, sentence_starts, persons, orgs=frozenset()) -> Men
     age = _PERSON_AFTER.match(text, last.end) is not None
     known_person = any(fold(w) in persons for w in words)
     if title or age or (speech and not initial) or known_person:
+        cut = next((j for j, k in enumerate(seq) if tokens[k].text == "of"), None)
+        if cut:  # "Yevgeny Smirnov of Department One": the person, not their organisation
+            first, last = tokens[seq[0]], tokens[seq[cut - 1]]
+            span = text[first.start : last.end]
         return _mention(span, first, last, "Person", "Person", 0.8)
     if next_word in PLACE_AFTER:
         return _mention(span, first, last, "Place", PLACE_AFTER[next_word], 0.75)

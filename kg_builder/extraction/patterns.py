@@ -77,7 +77,8 @@ _FILL = r"[^;]{0,90}?"  # anything but a clause break, lazily
 _ART = r"(?:(?:the|a|an|his|her|their|its)\s+)?"
 _NEG = re.compile(
     r"\b(?:not|never|no\s+longer|n[o']t|neither|nor|refused\s+to|failed\s+to|unable\s+to"
-    r"|cannot|can['’]t|couldn['’]t|didn['’]t|won['’]t|wouldn['’]t|denied)\b|n['’]t\b"
+    r"|cannot|can['’]t|couldn['’]t|didn['’]t|won['’]t|wouldn['’]t|denied|avoid|avoided|avoiding"
+    r"|evade|evaded|evading|dodge|dodged|dodging)\b|n['’]t\b"
 )
 _HEDGE = re.compile(
     r"\b(?:reportedly|allegedly|apparently|possibly|perhaps|probably|likely|could|might|may"
@@ -202,7 +203,13 @@ PATTERNS: list[Pattern] = [
        _FILL + r"\b(?P<t>arrived|arrives|arriving|reached|reaches|entered|enters|crossed\s+into"
        r"|made\s+it\s+to|got\s+to|ended\s+up\s+in|landed|lands)\s+(?:\w+\s+){0,2}?(?:in\s+)?"
        r"(?:the\s+)?",
-       base=0.6, block=_P),
+       base=0.6, block=_P,
+       post=r"^(?!\s+(?:border|crossing|checkpoint|station|post|terminal)\b)"),
+    # "arrived at the X border station": passing a crossing, not the journey's end
+    _p("arrived-at-crossing", "travelledVia", _P, _L,
+       _FILL + r"\b(?P<t>arrived|arrives|arriving|reached|reaches)\s+(?:at\s+)?(?:the\s+)?",
+       base=0.6, block=_P,
+       post=r"^\s+(?:border\s+)?(?:crossing|checkpoint|station|post|terminal)\b"),
     _p("fled-from", "fledFrom", _P, _L,
        _FILL + r"\b(?P<t>fled|flee|flees|fleeing|escaped|escape|escaping|left|leave|leaving"
        r"|emigrated\s+from|got\s+out\s+of)\s+(?:from\s+)?"
@@ -300,7 +307,8 @@ PATTERNS: list[Pattern] = [
        r",?\s+(?:the\s+|a\s+)?(?P<t>" + _FAMILY + r")\s+of\s+", base=0.75),
     # -- state actions, events -----------------------------------------------------------------
     _p("announced", "announced", ("Person", "Organisation", "Place"), _E,
-       r"(?:'s|’s)?\s+(?:\w+\s+){0,2}?(?P<t>announced|announces|announcing|announcement\s+of"
+       r"(?:'s|’s)?\s+(?:(?!after\b|before\b|since\b|following\b|until\b|amid\b)\w+\s+)"
+       r"{0,2}?(?P<t>announced|announces|announcing|announcement\s+of"
        r"|decreed|decrees|declared|declares|ordered|orders|decided|decides|decision|proclaimed"
        r"|unveiled|introduced|imposed|launched|agreed)\b[^;]{0,50}?", base=0.8,
        block=("Person", "Organisation", "Event")),

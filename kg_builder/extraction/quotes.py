@@ -44,6 +44,16 @@ _AFTER_ACCORDING = re.compile(r"(?:\s*\([^)]*\))?(?:,\s*(?:which|who)\b[^,]*)?,\
 _ACCORDING_BEFORE = re.compile(r"\baccording\s+to\s+(?:[\w-]+\s+){0,6}?$", re.I)
 
 
+class _Cut:
+    """Where a quotation's words start, when moved past the listener's name."""
+
+    def __init__(self, end: int):
+        self._end = end
+
+    def end(self) -> int:
+        return self._end
+
+
 def _speaker_types(m: Mention) -> bool:
     return m.type in _AGENTS and m.cls not in _NOT_SUBJECT
 
@@ -118,6 +128,15 @@ def _indirect_speech(doc: Document, s: _Sentence) -> list[Candidate]:
                                       value_span=(v0, v1)))  # fmt: skip
                 continue
         hit = _INDIRECT.match(text, m.end, s.end)
+        if hit and re.match(r"(?:citing|quoting)\b", text[hit.end() : s.end], re.I):
+            hit = None  # "APA reports citing Interpressnews": a source, not what was said
+        if hit:  # "told The Moscow Times by phone, adding that ...": skip the listener
+            listener = next((x for x in s.mentions if x.start <= hit.end() < x.end), None)
+            if listener is not None:
+                rest = re.match(r"\s*(?:by\s+(?:phone|telephone|email)|in\s+an?\s+\w*\s*interview)?"
+                                r"\s*,?\s*(?:adding\s+|saying\s+)?(?:that\s+)?",
+                                text[listener.end : s.end], re.I)
+                hit = _Cut(listener.end + rest.end())
         if hit and s.end - hit.end() > 15:
             v0, v1 = hit.end(), s.end
             value = text[v0:v1].rstrip(".").strip()

@@ -100,6 +100,22 @@ _REPORTED_CLAUSE = re.compile(
     r"|explained|believes|announced|insisted|argued|wrote|noted|reported)\b"
 )
 _REPORTING = frozenset({"said", "interviewedBy", "announced"})
+#: Places by size, for containment: a larger place is never located in a smaller one.
+_RANK = {"Country": 3, "Region": 2, "City": 1, "BorderCrossingPoint": 0}
+#: Movements whose subject a plural noun or number in between replaces ("X said 3,000
+#: people entered Y").
+_MOVES = frozenset({"fledTo", "fledFrom", "travelledVia"})
+_OTHER_SUBJECT = re.compile(
+    r"\b(?:people|men|women|russians|citizens|residents|refugees|migrants|others|families"
+    r"|thousands|hundreds|dozens|tourists|travell?ers|visitors)\b"
+)
+#: Outcomes that a sentence may only foresee: an order, a risk, a request is not the fact.
+_OUTCOMES = frozenset({"deportedTo", "deportedFrom", "grantedAsylumIn", "refusedAsylumIn"})
+_UNREALISED = re.compile(
+    r"\b(?:ordered\s+(?:to\s+be|him|her|them)|(?:could|may|might|would|will|to)\s+(?:soon\s+)?be"
+    r"|faces?|facing|risks?|risking|threat(?:ened)?|seeks?|seeking|sought|appl(?:y|ies|ied)"
+    r"|asked|requests?|requested|hopes?|hoping|wants?|fear(?:s|ed)?)\b"
+)
 
 
 def _try(doc, s, p: Pattern, i: int, j: int, gap_raw: str, between: set[str]):
@@ -133,6 +149,12 @@ def _try(doc, s, p: Pattern, i: int, j: int, gap_raw: str, between: set[str]):
     head = gap[: m.start("t")] if "t" in m.groupdict() and m.group("t") else gap
     if p.order == "so" and _NEG.search(head):
         return None
+    if p.relation == "locatedIn" and _RANK.get(subj.cls, 0) > _RANK.get(obj.cls, 9):
+        return None  # a country is not inside a city: "the war in Ukraine in Yerevan"
+    if p.relation in _MOVES and p.order == "so" and _OTHER_SUBJECT.search(head):
+        return None  # "X, the information that 250 thousand people entered Y": not X
+    if p.relation in _OUTCOMES and _UNREALISED.search(_norm(text[s.start : second.start])):
+        return None  # "ordered to be deported", "faces deportation", "applied for asylum"
     if p.order == "so" and p.relation not in _REPORTING and _REPORTED_CLAUSE.search(head):
         return None  # "X said deserters would be granted asylum": X is not who is granted
     conf = p.base * _distance_factor(gap)
@@ -238,6 +260,8 @@ def _restriction_candidates(doc, s: _Sentence, all_mentions) -> list[Candidate]:
     for k, ev in enumerate(ms):
         if ev.type != "Event" or not _RESTRICTION.search(ev.text):
             continue
+        if _NEG.search(_norm(text[max(s.start, ev.start - 25) : ev.start])):
+            continue  # "Norway has not closed its border": no restriction to describe
         context = text[ev.start : min(s.end, ev.end + 80)]
         sentence = text[s.start : s.end]
         if not _ENTRY.search(sentence) and not re.search(_DEMONYM, sentence, re.I):
