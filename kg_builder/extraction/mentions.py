@@ -278,6 +278,8 @@ def recognise(doc: Document, index: EntityIndex) -> list[Mention]:
             found.extend(pattern_mentions(doc.text, tokens, starts, index, taken, known))
         known |= {w for m in found if m.type == "Person" and m.score >= 0.7
                   for w in fold(m.text).split()}
+        known |= {fold(m.text).split()[-1] for m in found
+                  if m.type == "Person" and len(fold(m.text).split()) > 1}
     taken.extend(_free(found, taken))
     return [_with_area_noun(doc.text, m) for m in sorted(taken, key=lambda m: m.start)]
 
@@ -308,6 +310,12 @@ def institution_mentions(text: str, tokens: list[_Token]) -> list[Mention]:
         j = i + 1
         while (j < len(tokens) and j - i <= 3 and _joins(text, tokens[j - 1], tokens[j])
                and tokens[j].text in INSTITUTION_MODIFIERS):
+            j += 1
+        # "Russian military police": a modifier that is an institution itself gives way to the
+        # institution noun after it
+        while (j < len(tokens) - 1 and tokens[j].text in INSTITUTION_NOUNS
+               and _joins(text, tokens[j], tokens[j + 1]) and tokens[j + 1].text in INSTITUTION_NOUNS
+               and tokens[j + 1].text not in ("military", "army")):
             j += 1
         if j < len(tokens) and _joins(text, tokens[j - 1], tokens[j]):
             cls = INSTITUTION_NOUNS.get(tokens[j].text)
@@ -475,6 +483,7 @@ def pattern_mentions(text, tokens, sentence_starts, index, taken, known=()) -> l
     persons = set(known) | {w for m in taken if m.type == "Person" for w in fold(m.text).split()}
     out: list[Mention] = []
     orgs = {fold(m.text) for m in taken if m.type == "Organisation"}
+    surnames: set[str] = set()
     for seq in _sequences(text, tokens, sentence_starts, busy):
         m = _typed(text, tokens, seq, sentence_starts, persons, orgs)
         if m is not None:
@@ -482,6 +491,11 @@ def pattern_mentions(text, tokens, sentence_starts, index, taken, known=()) -> l
                 orgs.add(fold(m.text))
             if m.type == "Person" and m.score >= 0.7:
                 persons.update(fold(m.text).split())
+            elif m.type == "Person" and len(fold(m.text).split()) > 1:
+                # a full name typed by its shape alone: its surname, met again on its own,
+                # is the same person (news style: full name once, then the surname)
+                surnames.add(fold(m.text).split()[-1])
+                persons.update(surnames)
             out.append(m)
     return out
 
