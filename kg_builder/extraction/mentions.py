@@ -177,7 +177,8 @@ EVENT_TRIGGERS: list[tuple[str, str]] = [
      r"|protest(?:ed|ing)", "Protest"),
     (r"arsons?(?: attacks?| attempts?)?|set (?:on )?fire|set(?:ting)? ablaze|burn(?:ed|t) down"
      r"(?: completely)?|(?:attempt(?:ed|ing)? to )?burn down|firebomb(?:ed|ing)?"
-     r"|molotov cocktails?|(?:drone |missile )?attacks?|bombings?|shelling", "Attack"),
+     r"|molotov cocktails?|(?:drone |missile )?attacks?|bombings?|shelling"
+     r"|(?:(?<=the )|(?<=a )|(?<=several )|(?<=two )|(?<=three )|(?<=new ))fires?", "Attack"),
     (r"prosecutions?|trials?|criminal (?:case|cases|proceedings)|sentencing|sentenced"
      r"|convicted|convictions?", "Prosecution"),
     (r"pandemic|epidemic|covid(?:-19)?", "Pandemic"),

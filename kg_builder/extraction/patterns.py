@@ -323,6 +323,13 @@ PATTERNS: list[Pattern] = [
        _FILL + r"\b(?P<t>arrested|detained|handcuffed|apprehended|taken\s+into\s+custody"
        r"|taken\s+to\s+the\s+police\s+station|jailed|seized|picked\s+up)\b[^;]{0,60}?\bby\s+"
        r"(?:the\s+)?", base=0.8, block=_P),
+    _p("org-detained", "arrestedBy", _P, _O,
+       r"\s+(?:(?:in|at)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+)?(?:have\s+|has\s+|had\s+)?"
+       r"(?:\w+\s+)?(?P<t>detained|arrested|apprehended|seized|took\s+into\s+custody)\s+"
+       r"(?:[\w-]+\s+){0,3}?", order="os", base=0.75),
+    _p("participant-in", "participatedIn", _P, _E,
+       r"(?:\s*\([^)]*\))?,\s+(?:a|an|one)\s+(?:[\w-]+\s+)?(?P<t>participants?|organi[sz]ers?"
+       r"|protesters?)\s+(?:in|of|at)\s+(?:the\s+)?", base=0.75),
     _p("interviewed-by", "interviewedBy", _P, _O,
        _FILL + r"\b(?P<t>told|tells|telling|spoke\s+to|speaks\s+to|speaking\s+to|talked\s+to"
        r"|talks\s+to|admits\s+to|admitted\s+to|confided\s+to|confides\s+to|explained\s+to"
