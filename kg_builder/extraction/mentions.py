@@ -618,7 +618,8 @@ def _typed(text, tokens, seq, sentence_starts, persons, orgs=frozenset()) -> Men
     if (len(words) == 1 and text[first.start - 1 : first.start] == "("
             and text[last.end : last.end + 1] == ")" and not title):
         return _mention(span, first, last, "Organisation", "MediaOrganisation", 0.6)  # "(Reuters)"
-    if next_word in ORG_AFTER and not title and _PERSON_AFTER.match(text, last.end) is None:
+    if (next_word in ORG_AFTER and not title and _PERSON_AFTER.match(text, last.end) is None
+            and not (initial and len(words) == 1)):  # "Border guards said": a capital only
         return _mention(span, first, last, "Organisation", ORG_AFTER[next_word], 0.7)
     if prev_word == "of" and prev2 in PLACE_OF and not title:
         return _mention(span, first, last, "Place", None, 0.7)
@@ -701,7 +702,9 @@ def _sentence_initial(text, start, sentence_starts) -> bool:
     j = start
     while j > 0 and text[j - 1] in " \t\"'“‘«—–-(":
         j -= 1
-    return j in sentence_starts or j == 0 or text[j - 1] == "\n"
+    # the sentence may start at the word or at the quote or dash before it
+    return (any(k in sentence_starts for k in range(j, start + 1)) or j == 0
+            or text[j - 1] == "\n")
 
 
 def _sentence_starts(text: str, spans) -> set[int]:
