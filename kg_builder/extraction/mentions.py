@@ -59,6 +59,12 @@ ORG_BEFORE = {
     **dict.fromkeys("party".split(), "Organisation"),
     **dict.fromkeys("company firm airline carrier bank operator".split(), "Company"),
 }
+#: Roles written between an organisation's name and a person's ("Meduza editor X").
+ROLE_AFTER_ORG = frozenset(
+    "head director founder co-founder cofounder spokesman spokeswoman spokesperson chief leader "
+    "coordinator chairman chairwoman editor lawyer ceo executive analyst researcher "
+    "correspondent".split()
+)
 #: Platforms whose name ends a channel's name ("the Tut Dagestan Telegram channel").
 PLATFORMS = frozenset("telegram youtube twitter facebook instagram vkontakte vk tiktok".split())
 #: Head words and suffixes of organisation names, with the class they suggest.
@@ -611,8 +617,15 @@ def _typed(text, tokens, seq, sentence_starts, persons, orgs=frozenset()) -> Men
         return _mention(span, first, last, "Organisation", heads[-1], 0.8)
     if heads:
         return None
-    if fold(span) in orgs:  # named as an organisation earlier in the article
+    if fold(span) in orgs or (len(words) > 1 and fold(words[0]) in orgs):
+        # named as an organisation earlier in the article ("Kommersant", "Kommersant Sibir")
         return _mention(span, first, last, "Organisation", None, 0.7)
+    after_role = tokens[seq[-1] + 2].text if seq[-1] + 2 < len(tokens) else ""
+    if (next_word in ROLE_AFTER_ORG and after_role[:1].isupper() and not title
+            and not any(fold(w) in persons for w in words)
+            and _joins(text, tokens[seq[-1]], tokens[seq[-1] + 1])):
+        # "Idite Lesom head Grigory Sverdlin": the name before the role is the organisation
+        return _mention(span, first, last, "Organisation", None, 0.65)
     if prev_word in ORG_BEFORE and not title and not any(fold(w) in persons for w in words):
         return _mention(span, first, last, "Organisation", ORG_BEFORE[prev_word], 0.7)
     if (len(words) == 1 and text[first.start - 1 : first.start] == "("
