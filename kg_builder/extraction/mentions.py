@@ -535,6 +535,15 @@ def _sequences(text, tokens, sentence_starts, busy):
                 and _is_name_word(tokens[k + 1].text)):
             run.append(k)
             continue
+        # "Federal Office for Migration and Refugees", "Prosecutor’s Office": "and" and a
+        # possessive inside an organisation's name (a head word before, a capital after)
+        if (free and run and k + 1 < len(tokens) and _is_name_word(tokens[k + 1].text)
+                and ((tok.text == "and" and joined
+                      and any(tokens[r].text.lower() in ORG_HEADS for r in run))
+                     or (tok.text == "s" and text[tok.start - 1 : tok.start] in "'’"
+                         and tokens[k + 1].text.lower() in ORG_HEADS))):
+            run.append(k)
+            continue
         if run:
             yield _trim_run(tokens, run)
         run = [k] if cap else []
