@@ -108,7 +108,8 @@ INSTITUTION_MODIFIERS = frozenset(
 )
 #: Capitalised words that open a sentence without being names (beyond the stop words).
 LEADING_FUNCTION_WORDS = frozenset(
-    "like unlike despite according although though yes no thanks meanwhile however "
+    "like unlike despite according although though yes no thanks meanwhile however maybe "
+    "perhaps "
     "instead later earlier today yesterday tomorrow now then there here".split()
 )
 PLACE_PREPOSITIONS = frozenset(
@@ -126,6 +127,8 @@ PLACE_HEADS = {
     "boulevard": "Place", "lane": "Place", "bridge": "Place", "river": "Place",
     "lake": "Place", "island": "Place", "islands": "Place", "mountains": "Place",
     "valley": "Place", "oblast": "Region", "province": "Region", "krai": "Region",
+    "airport": "BorderCrossingPoint", "checkpoint": "BorderCrossingPoint",
+    "crossing": "BorderCrossingPoint", "station": "Place", "port": "Place",
 }
 #: Lower-case nouns right after a name that make it an organisation ("the United Russia
 #: party", "the Tut Dagestan Telegram channel", "the Mediazona outlet").
