@@ -180,8 +180,10 @@ EVENT_TRIGGERS: list[tuple[str, str]] = [
      "Arrest"),
     (r"illegal(?:ly)? (?:crossed|crossing|entry|border crossings?)|crossed (?:the border )?"
      r"illegally", "BorderCrossing"),
-    (r"deportations?|deported|deporting|extraditions?|extradited|expelled|expulsions?",
+    (r"(?:deportation|deported|deporting|extradition|extradited|extradite|expelled|expulsion)"
+     r"(?! (?:requests?|treat(?:y|ies)|agreements?|laws?|proceedings|cases|hearings?)\b)",
      "Deportation"),
+    (r"(?:western |international |economic )?sanctions", "PolicyMeasure"),
     (r"(?:anti-war |anti-mobili[sz]ation |mass )?(?:protests?|demonstrations?|rall(?:y|ies))"
      r"|protest(?:ed|ing)", "Protest"),
     (r"arsons?(?: attacks?| attempts?)?|set (?:on )?fire|set(?:ting)? ablaze|burn(?:ed|t) down"
