@@ -141,10 +141,17 @@ def load_gold(folder: Path) -> dict[str, GoldDoc]:
         if unknown:
             raise GoldError(f"{path}: annotated_types: unknown type(s) {', '.join(unknown)}")
         entities = {}
+        mentioned: dict[str, set[str]] = defaultdict(set)  # an entity is named by its mentions
+        for m in raw.get("mentions", []):
+            if isinstance(m, dict) and m.get("entity") and m.get("text"):
+                mentioned[m["entity"]].add(_norm_text(m["text"]))
         for e in raw.get("entities", []):
             if isinstance(e, dict) and e.get("id"):
                 names = {_norm_text(n) for n in [e.get("name"), *(e.get("aliases") or [])] if n}
+                names |= mentioned.get(e["id"], set())
                 entities[e["id"]] = {"names": names - {""}, "wikidata": e.get("wikidata")}
+        for gid, names in mentioned.items():  # gold that names its entities by id only
+            entities.setdefault(gid, {"names": names - {""}, "wikidata": None})
         rel_names = frozenset(raw.get("annotated_relations") or SHARED_GOLD_RELATIONS)
         doc_id = Path(raw["doc"]).stem
         spans = [_span(b) for b in raw.get("boilerplate", [])]

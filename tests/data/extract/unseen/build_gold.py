@@ -168,6 +168,7 @@ ARTICLES: dict[str, dict] = {
             ("eleven", "Quantity", "qty-11-russians", None),
             ("Russian embassy", "Organisation", "russian-embassy-in-serbia", None),
             ("European Union", "Organisation", "european-union", None),
+            ("sanctions", "Event", "eu-sanctions-against-russia", None),
             ("Moscow", "Place", "russia", None),
             ("call-up", "Event", "partial-mobilisation-2022", None),
             ("European Commission", "Organisation", "european-commission", None),
