@@ -461,3 +461,39 @@ def test_corpus_boilerplate_against_gold(corpus):
     scores = boilerplate_scores(predicted, expected, whole)
     assert scores["span_recall"] >= 0.9 and scores["char_precision"] >= 0.95
     assert scores["char_f1"] >= 0.95
+
+
+def test_skip_links_wire_captions_appeals_and_repeated_captions():
+    caption = ("FILE - A man is pictured at the border crossing near the town, Sept. 27, 2022. "
+               "Thousands crossed that week.")
+    quote = "Nobody asked us whether we wanted to go, and nobody will ask us again, he said."
+    text = (
+        "1. Skip to content\n2. Skip to main menu\nAccessibility links\nBreaking News\n"
+        "A headline about the border\n"
+        f"{caption}\n{caption}\n"
+        "The men left on Friday, a volunteer said.\n"
+        f"{quote}\n"
+        "Support for the war fell in the autumn, a pollster said.\n"
+        "Your support helped us, she told the volunteers in the shelter.\n"
+        f"{quote}\n"
+        "(Jane Roe / AFP via Getty Images)\n"
+        "Support independent journalism in the Caucasus: Join today\n"
+        "Our journalism is banned in Russia. We need your help to keep providing you with news.\n"
+        "Become a member\n"
+    )
+    got = marked(text, "A headline about the border")
+    assert got[:4] == ["1. Skip to content", "2. Skip to main menu", "Accessibility links",
+                       "Breaking News"]
+    assert got.count(caption) == 2  # a wire caption, both copies
+    assert quote not in got  # a line repeated further down is the article's own
+    doubled = "Russian men wait in a long queue at the crossing on a cold morning."
+    again = f"{doubled}\n{doubled}\nThe men left on Friday.\n"
+    assert find_boilerplate(again) == [(len(doubled) + 1, 2 * len(doubled) + 1)]
+    for kept in ("The men left on Friday, a volunteer said.",
+                 "Support for the war fell in the autumn, a pollster said.",
+                 "Your support helped us, she told the volunteers in the shelter."):
+        assert kept not in got
+    assert "(Jane Roe / AFP via Getty Images)" in got
+    assert "Support independent journalism in the Caucasus: Join today" in got
+    assert "Become a member" in got
+    assert any(g.startswith("Our journalism is banned") for g in got)

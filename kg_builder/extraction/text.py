@@ -608,8 +608,25 @@ _FURNITURE_LINES = {
     "scroll to top", "no comments", "reply", "cancel reply", "all rights reserved",
     "facebook", "twitter", "x", "whatsapp", "telegram", "linkedin", "reddit", "pinterest",
     "vk", "messenger", "viber", "flipboard", "copy", "listen", "listen to this article",
-    "search for", "type here",
+    "search for", "type here", "jump to", "main content", "account", "my account",
+    "accessibility links", "skip to navigation", "skip to main menu", "skip to footer",
+    "skip to search", "breaking news", "live", "support us", "donate", "donate now",
+    "become a member", "become a patron", "become a supporter", "join us", "join today",
+    "subscribe now", "enjoying ad-free content?", "enjoying ad-free content",
 }  # fmt: skip
+# "1. Skip to content", "2. Skip to main menu": a numbered list of skip links.
+_NUMBERED = re.compile(r"^\d{1,2}[.)]\s+")
+# An appeal for money or members ("Support independent journalism in the Caucasus: Join
+# today", "Your support can help us ...", "We need your help to keep ...").
+_APPEAL = re.compile(
+    r"(support (independent|our|quality) journalism\b.{0,120}|"
+    r".{0,120}\byour (support|donation|contribution)s? (can |will )?(help|helps|keep|keeps|"
+    r"make|makes)\b.{0,150}|.{0,120}\bwe need your (help|support)\b.{0,150}|"
+    r"(please )?(consider )?(supporting|donating to|subscribing to) (us|our)\b.{0,150})",
+    re.I,
+)
+# A wire-photo caption: "FILE - Name, ... is pictured in ...", "FILE PHOTO: ...".
+_FILE_CAPTION = re.compile(r"^FILE(?: PHOTO)?\s*(?:[-\u2013\u2014:|])\s+\S")
 
 _FURNITURE_PATTERNS = [
     re.compile(p, re.I)
@@ -749,6 +766,7 @@ def find_boilerplate(text: str, headline: str | None = None) -> list[tuple[int, 
     for line in lines:
         spans.extend(_line_furniture(line))
     spans.extend(_teaser_blocks(lines, len(text)))
+    spans.extend(_repeated_lines(lines))
     spans.extend(_headline_furniture(lines, headline))
     return merge_spans(spans)
 
@@ -760,6 +778,10 @@ def _line_furniture(line: _Line) -> list[tuple[int, int]]:
     if not any(c.isalnum() for c in t):
         return whole
     if norm in _FURNITURE_LINES or norm in _TEASER_HEADINGS:
+        return whole
+    if _NUMBERED.match(norm) and _NUMBERED.sub("", norm) in _FURNITURE_LINES:
+        return whole
+    if _FILE_CAPTION.match(t) or (len(t) <= 300 and _APPEAL.fullmatch(norm)):
         return whole
     if len(t) <= 400 and any(p.fullmatch(norm) for p in _FURNITURE_PATTERNS):
         return whole
@@ -776,6 +798,8 @@ def _is_credit_line(t: str) -> bool:
         return False
     if _CREDIT_BY.match(t):
         return True
+    if t[:1] in "([" and t[-1:] in ")]":  # "(Rebecca Noble / AFP via Getty Images)"
+        t = t[1:-1].strip()
     return bool(_CREDIT_LINE.fullmatch(t)) and not re.search(r"[.!?]\s+[A-Z]", t)
 
 
@@ -799,6 +823,18 @@ def _is_byline_or_stamp(t: str) -> bool:
     rest = _STAMP_WORDS.sub(" ", t)
     rest = re.sub(r"[\d\s,.:/|()\u2013\u2014+-]", "", rest)
     return not rest and bool(re.search(r"\d", t)) and bool(_STAMP_WORDS.search(t))
+
+
+def _repeated_lines(lines: list[_Line]) -> list[tuple[int, int]]:
+    """The copy of a line of 8 words or more right below itself: a caption scraped twice
+    (image and slideshow). The first copy stays; a line repeated further away (a pull quote,
+    a refrain) is the article's own and stays too."""
+    out = []
+    for prev, line in zip(lines, lines[1:]):
+        norm = _norm(line.text)
+        if len(norm.split()) >= 8 and norm == _norm(prev.text):
+            out.append((line.start, line.end))
+    return out
 
 
 def _teaser_blocks(lines: list[_Line], length: int) -> list[tuple[int, int]]:
