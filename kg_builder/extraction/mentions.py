@@ -85,13 +85,26 @@ ORG_HEADS = {
     **dict.fromkeys(
         "foundation organization organisation association society fund bureau institute "
         "centre center movement coalition league federation watch network initiative "
-        "project alliance".split(),
+        "project alliance team assembly campaign trust".split(),
         "NGO",
     ),
     **dict.fromkeys("union nations nato".split(), "IntergovernmentalOrganisation"),
     **dict.fromkeys("inc ltd llc corp company group bank airlines airways".split(), "Company"),
-    **dict.fromkeys("party".split(), "Organisation"),
+    **dict.fromkeys("party university academy tribunal board forum".split(), "Organisation"),
 }
+#: Heads after which "to" and a capitalised verb go on with the name ("Committee to Protect
+#: Journalists", "Campaign to Stop ...").
+ORG_HEADS_TO = frozenset(
+    "committee campaign coalition alliance movement foundation fund initiative society "
+    "league association".split()
+)
+#: Seats of government named for the institution ("the White House said").
+SEATS_OF_GOVERNMENT = {"white house": "GovernmentBody", "pentagon": "ArmedForces",
+                       "downing street": "GovernmentBody", "elysee palace": "GovernmentBody",
+                       "élysée palace": "GovernmentBody", "kremlin": "GovernmentBody"}
+#: Domains that end an outlet's name ("Lenta.ru", "Gazeta.ru", "Meduza.io").
+_DOMAIN_END = re.compile(r"\.(?:ru|com|org|net|io|info|media|news|ua|kz|by|am|ge|az|kg|uz|tj|"
+                         r"md|lv|lt|ee|pl|de|fr|uk|eu|me|tv|fm)(?![\w-])(?!\.\w)")
 #: Lower-case nouns for state institutions: "<Demonym> authorities" names an organisation.
 INSTITUTION_NOUNS = {
     "authorities": "GovernmentBody", "government": "GovernmentBody", "police": "GovernmentBody",
@@ -230,7 +243,7 @@ _PERSON_AFTER = re.compile(
     r"(?:,? \((?:not (?:his|her|their) real name|(?:(?:his|her|their) )?(?:first )?names? "
     r"(?:has been |have been )?changed|a pseudonym|pseudonym|\d{1,3})\)"
     r"|, (?:a |an )?\d{1,3}(?:,| years?\b|-year)"
-    r"|, (?:a|an) \d{1,3}-year-old\b"
+    r"|, (?:a|an) \d{1,3}-year-old\b|, who\b"
     r"|, (?:a|an|the) (?:\d{1,3}-year-old )?(?:[a-z]+ )?(?:man|woman|owner|resident|student|"
     r"worker|engineer|officer|soldier|father|mother|mother-of|grandmother|grandfather|"
     r"teacher|doctor|nurse|lawyer|activist|journalist|deserter|conscript|volunteer|"
@@ -376,7 +389,9 @@ def _match_at(text, tokens, i, n, index) -> Mention | None:
         return None
     if _inside_compound(text, first.start, last.end):
         return None
-    span = text[first.start : last.end]
+    span, end = text[first.start : last.end], last.end
+    if "." in span and text[end : end + 1] == "." and len(last.text) == 1:
+        span, end = span + ".", end + 1  # "U.S.", "U.K.": the abbreviation's last full stop
     names = index.keys.get(fold(span))
     if not names:
         return None
@@ -387,6 +402,10 @@ def _match_at(text, tokens, i, n, index) -> Mention | None:
     entry, name = fits[0]
     if entry.generic and _generic_blocked(text, tokens, i, n):
         return None
+    seat = SEATS_OF_GOVERNMENT.get(" ".join(span.lower().split()))
+    if entry.generic and seat:  # "the White House said": the institution, not a place
+        return Mention(first.start, end, span, "Organisation", cls=seat,
+                       recogniser="gazetteer", score=0.8)
     if entry.generic and n == 1 and _is_demonym(span):
         return None  # "Kazakh" is a town's name too, but in English prose an adjective
     if (entry.type == "Place" and not entry.generic and i > 0
@@ -402,7 +421,7 @@ def _match_at(text, tokens, i, n, index) -> Mention | None:
         return None
     lower_event = entry.type == "Event" and name.islower()
     score = 0.8 if lower_event else (0.85 if entry.generic else 0.95)
-    return Mention(first.start, last.end, span, entry.type, cls=entry.cls,
+    return Mention(first.start, end, span, entry.type, cls=entry.cls,
                    recogniser="gazetteer", score=score)
 
 
@@ -537,7 +556,21 @@ def _sequences(text, tokens, sentence_starts, busy):
             run.append(k)
             continue
         if (free and run and joined and tok.text in CONNECTORS and k + 1 < len(tokens)
-                and _is_name_word(tokens[k + 1].text)):
+                and (_is_name_word(tokens[k + 1].text)
+                     or (tokens[k + 1].text in CONNECTORS and k + 2 < len(tokens)
+                         and _is_name_word(tokens[k + 2].text)))):
+            run.append(k)  # "Carlos Martinez de la Serna": "de la" inside the name
+            continue
+        # "Committee to Protect Journalists": "to" and a capital after an NGO's head word
+        if (free and run and joined and tok.text == "to" and k + 1 < len(tokens)
+                and tokens[run[-1]].text.lower() in ORG_HEADS_TO
+                and _is_name_word(tokens[k + 1].text)
+                and _joins(text, tok, tokens[k + 1])):
+            run.append(k)
+            continue
+        # "Helsinki Citizens’ Assembly": a plural possessive before an organisation's head
+        if (cap and run and text[tokens[run[-1]].end : tok.start] in ("' ", "\u2019 ")
+                and tokens[run[-1]].text.endswith("s") and tok.text.lower() in ORG_HEADS):
             run.append(k)
             continue
         # "Federal Office for Migration and Refugees", "Prosecutor’s Office": "and" and a
@@ -584,13 +617,54 @@ def _title_case_lines(text, tokens) -> set[int]:
 
 
 def _typed(text, tokens, seq, sentence_starts, persons, orgs=frozenset()) -> Mention | None:
-    """Type a capitalised run by its cues, or None when it is not a name."""
+    """Type a capitalised run by its cues, or None when it is not a name; then widen an
+    outlet's name to the capitalised "The" of its title ("told The Moscow Times") and its
+    domain ("Lenta.ru"), and a leader's name to the government named after them ("the Biden
+    administration")."""
     seq = list(seq)
+    if not seq:
+        return None
+    first, last = tokens[seq[0]], tokens[seq[-1]]
+    dom = _DOMAIN_END.match(text, last.end)
+    if dom and len(seq) == 1 and not _sentence_initial(text, first.start, sentence_starts):
+        return Mention(first.start, dom.end(), text[first.start : dom.end()], "Organisation",
+                       cls="MediaOrganisation", recogniser="pattern", score=0.7)
+    lead = 1 if len(seq) > 1 and first.text.lower() == "the" else 0
+    seat = SEATS_OF_GOVERNMENT.get(" ".join(tokens[k].text.lower() for k in seq[lead:]))
+    if seat:  # "the Pentagon", "the White House"
+        s0 = tokens[seq[lead]]
+        return Mention(s0.start, last.end, text[s0.start : last.end], "Organisation",
+                       cls=seat, recogniser="pattern", score=0.75)
+    m = _typed_run(text, tokens, seq, sentence_starts, persons, orgs)
+    if m is None:
+        return None
+    dom = _DOMAIN_END.match(text, m.end)
+    if dom and m.type in ("Organisation", "Person", "Place") and " " not in m.text:
+        return Mention(m.start, dom.end(), text[m.start : dom.end()], "Organisation",
+                       cls="MediaOrganisation", recogniser="pattern", score=0.7)
+    if m.type == "Organisation":
+        after = re.match(r" (administration|government|cabinet)\b", text[m.end : m.end + 16])
+        if after and len(m.text.split()) <= 2:
+            end = m.end + after.end()
+            return Mention(m.start, end, text[m.start : end], "Organisation",
+                           cls="GovernmentBody", recogniser="pattern", score=m.score)
+    the = tokens[seq[0]]
+    if (m.cls == "MediaOrganisation" and the.text == "The" and len(seq) > 1
+            and m.start == tokens[seq[1]].start and text[the.end : m.start] == " "
+            and not _sentence_initial(text, the.start, sentence_starts)):
+        return Mention(the.start, m.end, text[the.start : m.end], m.type, cls=m.cls,
+                       recogniser=m.recogniser, score=m.score)
+    return m
+
+
+def _typed_run(text, tokens, seq, sentence_starts, persons, orgs) -> Mention | None:
+    """The type of a capitalised run by its cues (see _typed)."""
     title = False
     # Leading stop words ("The", "But") and person titles ("President") are cues, not names.
     while seq:
         w = tokens[seq[0]].text.lower().rstrip(".")
-        if w in PERSON_TITLES and len(seq) > 1:
+        if (w in PERSON_TITLES and len(seq) > 1
+                and tokens[seq[-1]].text.lower() not in ORG_HEADS):  # "General Prosecutor's Office"
             title, seq = True, seq[1:]
         elif w in _stop_words() or w in CONNECTORS or w in LEADING_FUNCTION_WORDS:
             seq = seq[1:]
@@ -599,6 +673,8 @@ def _typed(text, tokens, seq, sentence_starts, persons, orgs=frozenset()) -> Men
     # "Latvian Foreign Minister Edgars Rinkevics": the name follows the last title word;
     # a run that ends with a title ("Finnish Interior Minister") names a role, not a person.
     titles = [j for j, k in enumerate(seq) if tokens[k].text.lower() in PERSON_TITLES]
+    if seq and tokens[seq[-1]].text.lower() in ORG_HEADS:
+        titles = []  # "Prosecutor General's Office": titles inside an organisation's name
     if titles and titles[-1] == len(seq) - 1:
         return None
     if titles:
