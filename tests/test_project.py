@@ -26,7 +26,7 @@ from tests.conftest import REPO, needs_corpus
 #: (curated facts alone; and with the candidates of `kg extract`). Change them only with a
 #: deliberate change of the ontology, the curated data or the extraction rules.
 DIGEST_CURATED = "8afa97dce63ecbf2b53d5660ec1c4dfc286ec046daf9adde7700e6a9a2285fed"
-DIGEST_WITH_EXTRACTED = "413cfec8258bfb52682ade505c003257e5f44bd366642de559ac5bae35de2fcc"
+DIGEST_WITH_EXTRACTED = "9c230a94d7297c1873868f254550483b036031041d2b7beb903bedf2c4632c1c"
 
 
 @pytest.fixture
