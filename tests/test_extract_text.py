@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from kg_builder.errors import ConfigError
+from kg_builder.extraction.furniture import boilerplate_scores, find_boilerplate
 from kg_builder.extraction.text import (
     ArticleError,
     MetadataError,
-    boilerplate_scores,
     decode_bytes,
-    find_boilerplate,
     html_to_text,
     read_corpus,
     read_document,

@@ -84,9 +84,9 @@ class Article:
     @cached_property
     def boilerplate(self) -> list[tuple[int, int]]:
         """Character spans of site furniture (navigation, teasers, credits, comment boxes):
-        the same generic rules as extraction (kg_builder.extraction.text.find_boilerplate), so
+        the same generic rules as extraction (kg_builder.extraction.furniture.find_boilerplate), so
         a curated quote and an extracted fact are held to one definition of the article body."""
-        from ..extraction.text import find_boilerplate  # late: extraction reads sources too
+        from ..extraction.furniture import find_boilerplate  # late: extraction reads sources too
 
         headline = self.metadata.get("headline") or self.metadata.get("title")
         return find_boilerplate(self.text, headline)
