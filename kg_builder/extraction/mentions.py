@@ -193,10 +193,8 @@ def _match_at(text, tokens, i, n, index) -> Mention | None:
     entry, name = fits[0]
     if entry.generic and _generic_blocked(text, tokens, i, n):
         return None
-    seat = SEATS_OF_GOVERNMENT.get(" ".join(span.lower().split()))
-    if entry.generic and seat:  # "the White House said": the institution, not a place
-        return Mention(first.start, end, span, "Organisation", cls=seat,
-                       recogniser="gazetteer", score=0.8)
+    if entry.generic and " ".join(span.lower().split()) in SEATS_OF_GOVERNMENT:
+        return None  # "the White House said": an institution, typed by the pattern pass
     if entry.generic and n == 1 and _is_demonym(span):
         return None  # "Kazakh" is a town's name too, but in English prose an adjective
     if (entry.type == "Place" and not entry.generic and i > 0
@@ -417,7 +415,7 @@ def _typed(text, tokens, seq, sentence_starts, persons, orgs=frozenset()) -> Men
         return None
     first, last = tokens[seq[0]], tokens[seq[-1]]
     dom = _DOMAIN_END.match(text, last.end)
-    if dom and len(seq) == 1 and not _sentence_initial(text, first.start, sentence_starts):
+    if dom and len(seq) == 1:  # "Lenta.ru": a domain names an outlet
         return Mention(first.start, dom.end(), text[first.start : dom.end()], "Organisation",
                        cls="MediaOrganisation", recogniser="pattern", score=0.7)
     lead = 1 if len(seq) > 1 and first.text.lower() == "the" else 0
@@ -429,21 +427,16 @@ def _typed(text, tokens, seq, sentence_starts, persons, orgs=frozenset()) -> Men
     m = _typed_run(text, tokens, seq, sentence_starts, persons, orgs)
     if m is None:
         return None
-    dom = _DOMAIN_END.match(text, m.end)
-    if dom and m.type in ("Organisation", "Person", "Place") and " " not in m.text:
-        return Mention(m.start, dom.end(), text[m.start : dom.end()], "Organisation",
-                       cls="MediaOrganisation", recogniser="pattern", score=0.7)
     if m.type == "Organisation":
         after = re.match(r" (administration|government|cabinet)\b", text[m.end : m.end + 16])
         if after and len(m.text.split()) <= 2:
             end = m.end + after.end()
             return Mention(m.start, end, text[m.start : end], "Organisation",
                            cls="GovernmentBody", recogniser="pattern", score=m.score)
-    the = tokens[seq[0]]
-    if (m.cls == "MediaOrganisation" and the.text == "The" and len(seq) > 1
-            and m.start == tokens[seq[1]].start and text[the.end : m.start] == " "
-            and not _sentence_initial(text, the.start, sentence_starts)):
-        return Mention(the.start, m.end, text[the.start : m.end], m.type, cls=m.cls,
+    if (m.cls == "MediaOrganisation" and first.text == "The" and lead
+            and m.start == tokens[seq[1]].start and text[first.end : m.start] == " "
+            and not _sentence_initial(text, first.start, sentence_starts)):
+        return Mention(first.start, m.end, text[first.start : m.end], m.type, cls=m.cls,
                        recogniser=m.recogniser, score=m.score)
     return m
 
