@@ -30,7 +30,7 @@ class Settings:
 
     data_dir: Path
     out_dir: Path
-    store: str  # "memory" or the folder of a store
+    store: str  # "memory", the folder of a store, or a remote store (sparql+http://…)
     ontology_dir: Path = field(default_factory=resources.ontology_dir)
     queries_dir: Path = field(default_factory=resources.queries_dir)
     corpus_dir: Path | None = None
@@ -79,7 +79,8 @@ class Settings:
             else self.data_dir.parent / "extracted"
         )
         self.store = str(self.store)
-        if self.store != MEMORY:
+        if self.store != MEMORY and not self.store.startswith(("sparql+http://",
+                                                               "sparql+https://")):
             self.store = str(Path(self.store).expanduser())
         self.base_iri = check_base_iri(self.base_iri, self.origins.get("base_iri", "base IRI"))
         if not self.data_dir.is_dir():

@@ -28,6 +28,7 @@ from .errors import ConfigError, CurationError, GraphValidationError, Problem
 from .model import CuratedData
 from .ontology import Ontology, load_ontology
 from .output import write_all
+from .remote.endpoints import is_remote
 from .sources.corpus import Corpus, CorpusError
 from .store import Manifest, MemoryStore, OxigraphStore, Store, StoreWriter, disk_error
 from .validate import OwlResult, merged_graph, run_hygiene, run_owl, run_shacl, run_shacl_in_store
@@ -90,7 +91,7 @@ class BuildResult:
             self._store = (
                 MemoryStore(self._dataset)
                 if self.settings.in_memory
-                else OxigraphStore(self.settings.store)
+                else open_store(self.settings.store)
             )
         return self._store
 
@@ -150,7 +151,17 @@ def open_graph(settings: Settings, **kwargs) -> Store:
     store="memory") a fresh in-memory build of the curated data."""
     if settings.in_memory:
         return build(settings, write=False, validate=False, **kwargs).store()
-    return OxigraphStore(settings.store)
+    return open_store(settings.store)
+
+
+def open_store(value: str):
+    """The built store named by a --store value: an Oxigraph folder, or a remote SPARQL
+    store (sparql+http://…)."""
+    if is_remote(value):
+        from .remote.store import RemoteStore
+
+        return RemoteStore(value)
+    return OxigraphStore(value)
 
 
 def check_graph(
@@ -195,6 +206,7 @@ def build(
     validate: bool = True,
     full: bool = False,
     on_step=None,
+    break_lock: bool = False,
     **kwargs,
 ) -> BuildResult:
     """Load curated facts, build the RDF dataset into the store, validate it, optionally
@@ -218,6 +230,10 @@ def build(
     lap("load")
     if settings.in_memory:
         _build_in_memory(result, onto, write, validate, step, lap)
+    elif is_remote(settings.store):
+        from .remote.pipeline import build_in_remote
+
+        build_in_remote(result, onto, write, validate, full, step, lap, break_lock=break_lock)
     else:
         _build_in_store(result, onto, write, validate, full, step, lap)
     result.stats.seconds = seconds
@@ -262,6 +278,28 @@ def validate_only(settings: Settings, on_step=None) -> BuildResult:
     result.problems += graph_problems
     result.stats.seconds = {"total": time.perf_counter() - started}
     if any(p.severity == "error" for p in graph_problems):
+        raise GraphValidationError(result.problems)
+    return result
+
+
+def validate_store(settings: Settings, on_step=None) -> BuildResult:
+    """The checks of a build run on the graph a store holds now, inside that store: on a
+    remote store, SHACL compiled to SPARQL, the hygiene queries and OWL's subset queries all
+    run on the server. The curated files are not read."""
+    step = on_step or (lambda _name: None)
+    started = time.perf_counter()
+    step("loading the ontology")
+    onto = load_ontology(settings.ontology_dir, settings.ontology_extensions)
+    store = open_store(settings.store)
+    result = BuildResult(CuratedData(), settings, None)
+    result._store = store
+    step("validating (SHACL in the store, OWL, hygiene queries)")
+    problems, result.owl = check_store(store, settings, onto)
+    result.problems += problems
+    result.stats.quads = len(store)
+    result.stats.graphs = len(store.graph_names())
+    result.stats.seconds = {"total": time.perf_counter() - started}
+    if any(p.severity == "error" for p in problems):
         raise GraphValidationError(result.problems)
     return result
 
@@ -446,4 +484,6 @@ __all__ = [
     "load",
     "make_settings",
     "open_graph",
+    "open_store",
+    "validate_store",
 ]

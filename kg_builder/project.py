@@ -251,6 +251,9 @@ def load_project(file: str | Path) -> Project:
     paths: dict[str, Path] = {}
     for key, (default, must_exist) in PATHS.items():
         given = data.get("paths", {}).get(key)
+        if key == "store" and isinstance(given, str) and given.startswith("sparql+"):
+            paths[key] = given  # a remote SPARQL store (kg_builder.remote), not a folder
+            continue
         path = (root / (given if given is not None else default)).resolve()
         if given is not None and not given.strip():
             raise ConfigError(f"{where('paths.' + key)}: paths.{key} is empty")

@@ -11,7 +11,7 @@ import click
 from ..config import MEMORY
 from ..errors import KGError
 from ..pipeline import build as build_graph
-from ..pipeline import open_graph, validate_only
+from ..pipeline import open_graph, validate_only, validate_store
 from ..stats import stats as compute_stats
 from . import common
 from .common import (
@@ -49,9 +49,12 @@ _table = common._table
 @store_option
 @click.option("--full", is_flag=True, help="Rebuild every graph, not only the changed ones.")
 @click.option("--no-export", is_flag=True, help="Fill the store only; do not write exports/.")
+@click.option("--break-lock", is_flag=True,
+              help="Remote store: remove the lock record a build that died left behind.")
 @format_option
 def build(
-    corpus, no_corpus, out, data_dir, extracted, base_iri, no_owl, store, full, no_export, fmt
+    corpus, no_corpus, out, data_dir, extracted, base_iri, no_owl, store, full, no_export,
+    break_lock, fmt,
 ):
     """Build, validate and write the knowledge graph.
 
@@ -83,6 +86,7 @@ def build(
                 write=not no_export,
                 full=full,
                 on_step=lambda s: status.update(f"{s}…"),
+                break_lock=break_lock,
             )
         summary = compute_stats(result.store())
     except KGError as exc:
@@ -191,8 +195,16 @@ def _print_summary(summary: dict) -> None:
     help="Validate in a scratch Oxigraph store (SHACL compiled to SPARQL; any size) or in "
     "rdflib with pySHACL (the reference engine, for small graphs).",
 )
+@click.option(
+    "--store",
+    "store",
+    default=None,
+    metavar="PATH|URL",
+    help="Validate the graph this store holds now, inside it (on the server for a "
+    "sparql+http:// store), instead of the curated files.",
+)
 @format_option
-def validate(corpus, no_corpus, data_dir, extracted, no_owl, engine, fmt):
+def validate(corpus, no_corpus, data_dir, extracted, no_owl, engine, store, fmt):
     """Run every check of `kg build` without writing anything; list every problem.
 
     Checks the curated files (syntax, types and relations against the ontology, references,
@@ -211,10 +223,27 @@ def validate(corpus, no_corpus, data_dir, extracted, no_owl, engine, fmt):
             store=MEMORY if engine == "memory" else None,
             extracted=extracted,
         )
+        if store is not None:
+            settings.store = store
         with err.status("validating…") as status:
-            result = validate_only(settings, on_step=lambda s: status.update(f"{s}…"))
+            if store is not None:
+                result = validate_store(settings, on_step=lambda s: status.update(f"{s}…"))
+            else:
+                result = validate_only(settings, on_step=lambda s: status.update(f"{s}…"))
     except KGError as exc:
         _fail(exc, fmt)
+        return
+    if store is not None:
+        if fmt == "json":
+            click.echo(json.dumps({"ok": True, "store": store, "quads": result.stats.quads,
+                                   "graphs": result.stats.graphs,
+                                   "problems": [p.as_dict() for p in result.problems]},
+                                  indent=2, ensure_ascii=False))
+            return
+        _print_problems(result.problems)
+        console.print(f"[green]Valid:[/] the {result.stats.quads:,} quads in "
+                      f"{result.stats.graphs} graphs of {store}; "
+                      f"{len(result.warnings)} warning(s).")
         return
     if fmt == "json":
         click.echo(

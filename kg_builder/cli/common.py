@@ -104,9 +104,11 @@ extracted_option = click.option(
 store_option = click.option(
     "--store",
     default=None,
-    metavar="PATH|memory",
+    metavar="PATH|URL|memory",
     help="The graph store: a folder holding an Oxigraph database (default: $KG_STORE, else "
-    "paths.store of kg.toml), or 'memory' for a pure-rdflib graph built in memory.",
+    "paths.store of kg.toml), a SPARQL server as sparql+http(s)://host:port/path (its query "
+    "endpoint or base URL; credentials from $KG_STORE_USER/$KG_STORE_PASSWORD or "
+    "$KG_STORE_TOKEN), or 'memory' for a pure-rdflib graph built in memory.",
 )
 
 

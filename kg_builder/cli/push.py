@@ -33,10 +33,10 @@ def _secret(var: str, what: str) -> str:
 @click.command()
 @click.option("--endpoint", required=True, metavar="URL", help="The SPARQL query endpoint.")
 @click.option(
-    "--gsp", metavar="URL", default=None, help="Graph Store endpoint (default: --endpoint)."
+    "--gsp", metavar="URL", default=None, help="Graph Store endpoint (default: discovered)."
 )
 @click.option(
-    "--update", metavar="URL", default=None, help="SPARQL Update endpoint (default: --endpoint)."
+    "--update", metavar="URL", default=None, help="SPARQL Update endpoint (default: discovered)."
 )
 @click.option("--user", default=None, help="User name for HTTP basic authentication.")
 @click.option(
@@ -73,9 +73,13 @@ def push(endpoint, gsp, update, user, password_env, token_env, method, batch, ti
     previous version of each graph; then count each graph there to verify.
 
     \b
-    Example: an Oxigraph server (started with --union-default-graph):
-      kg push --endpoint http://localhost:7878/query \\
-              --gsp http://localhost:7878/store --update http://localhost:7878/update
+    The update and Graph Store endpoints are discovered when not given (the service
+    description, else the usual places of Oxigraph, Fuseki and Virtuoso); the report says
+    what was found.
+
+    \b
+    Example: an Oxigraph server (its /update and /store are found):
+      kg push --endpoint http://localhost:7878
     Fuseki:
       kg push --endpoint http://localhost:3030/ds --user admin --password-env PW
     With a token:
@@ -153,6 +157,8 @@ def _print(report) -> None:
             "yes" if g.verified else "[red]NO[/]",
         )
     cli.console.print(table)
+    for line in report.found:
+        cli.err.print(f"  found {escape(line)}", highlight=False)
     verdict = "verified" if report.verified else f"NOT verified: {len(report.differences)} differ"
     cli.err.print(
         f"Pushed {report.quads:,} quads in {len(report.graphs)} graphs to "

@@ -105,6 +105,7 @@ class PushReport:
     update_endpoint: str
     graphs: list[GraphPush] = field(default_factory=list)
     seconds: float = 0.0
+    found: list[str] = field(default_factory=list)  # how the endpoints were discovered
 
     @property
     def quads(self) -> int:
@@ -130,6 +131,7 @@ class PushReport:
             "graphs": [g.as_dict() for g in self.graphs],
             "quads": self.quads,
             "seconds": round(self.seconds, 3),
+            "discovered": self.found,
             "verified": self.verified,
             "differences": self.differences,
         }
@@ -330,7 +332,13 @@ def push(
     if batch_quads < 1:
         raise PushError(f"the batch size must be at least 1, not {batch_quads}")
     check_url(endpoint, "SPARQL endpoint")
-    gsp = check_url(gsp_endpoint or endpoint, "Graph Store endpoint")
+    found: list[str] = []
+    if gsp_endpoint is None or update_endpoint is None:
+        endpoint, gsp_endpoint, update_endpoint, found = _discover(
+            endpoint, gsp_endpoint, update_endpoint, auth, token, timeout, method)
+        if gsp_endpoint is None and method == "auto":
+            method = "update"  # the server has no Graph Store endpoint
+    gsp = check_url(gsp_endpoint or update_endpoint or endpoint, "Graph Store endpoint")
     upd = check_url(update_endpoint or endpoint, "SPARQL Update endpoint")
     client = Client(auth, token, timeout)
     store = open_store(store_or_path)
@@ -340,7 +348,7 @@ def push(
     missing = [n for n in names if n not in sizes]
     if missing:
         raise PushError(f"the store has no named graph {missing[0]}")
-    report = PushReport(endpoint, gsp, upd)
+    report = PushReport(endpoint, gsp, upd, found=found)
     total = sum(sizes[n] for n in names)
     state = {"gsp": method != "update", "type": NTRIPLES, "sent": 0}
     for index, name in enumerate(names):
@@ -360,6 +368,32 @@ def push(
         item.remote = count_remote(client, endpoint, item.graph)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _discover(endpoint, gsp, upd, auth, token, timeout, method):
+    """The endpoints not given, found as for a remote store (kg_builder.remote.endpoints):
+    the service description, else the usual places of the engine that answers."""
+    from ..errors import StoreError
+    from ..remote.endpoints import StoreURL, discover
+    from ..remote.http import Credentials, HttpClient
+
+    credentials = Credentials(auth[0], auth[1], None, "--user/--password-env") if auth else (
+        Credentials(None, None, token, "--token-env") if token else Credentials())
+    client = HttpClient(credentials, timeout=timeout, retries=1)
+    spec = StoreURL.parse("sparql+" + endpoint)
+    try:
+        found = discover(spec, client, need_update=method == "update" and upd is None)
+    except StoreError as exc:
+        message, _, fix = str(exc).partition("\nFix: ")
+        raise PushError(message, fix or None, getattr(exc, "status", None)) from None
+    gsp = gsp or (found.gsp if method != "update" else None)
+    if gsp is None and upd is None and found.update is None:
+        raise PushError(
+            f"{found.engine.label} at {found.query} offers neither the Graph Store Protocol "
+            "nor SPARQL Update where kg-builder looked (" + "; ".join(found.found) + ")",
+            "give --gsp URL or --update URL",
+        )
+    return found.query, gsp, upd or found.update, found.found
 
 
 def _send(client, state, gsp, upd, name, batch, *, first, method) -> None:

@@ -1,0 +1,218 @@
+"""Writing a build into a remote SPARQL store: manifest, lock, staged graphs, one swap.
+
+The store keeps kg-builder's state in two named graphs of its own, so that every machine
+that builds into it sees the same state:
+
+    <urn:kg-builder:store:manifest>  one triple: the manifest (JSON: per named graph of the
+                                     build its digest and quad count, and the builder's info)
+    <urn:kg-builder:store:lock>      the lock record of a running build: owner and start time
+
+A build (`RemoteWriter`):
+1. takes the lock with one conditional update (INSERT … WHERE FILTER NOT EXISTS), reads it
+   back, and refuses, naming the owner and the time, when another build holds it;
+2. writes each new or changed graph under a temporary name
+   (<urn:kg-builder:store:tmp:BUILD:N>), by the Graph Store Protocol (PUT, then POST per
+   batch) or SPARQL Update, and checks the server's count of it against the quads sent;
+3. swaps in ONE update request: MOVE each temporary graph onto its name, DROP the graphs the
+   build no longer has, replace the manifest. On an engine whose update requests are
+   transactions (Oxigraph, Fuseki) readers see the old build or the new one, never a mix; on
+   one that commits operation by operation (Virtuoso) each graph is still replaced whole.
+A failure before the swap (the server gone, a count that does not match, a validation error)
+leaves the previous build and its manifest as they were; the temporary graphs are dropped when
+possible, else by the next build, which also recovers the lock of a build that died
+(`break_lock`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import socket
+import urllib.parse
+import uuid
+from collections.abc import Iterable
+
+from ..errors import StoreError
+from ..store import Manifest
+from .endpoints import StoreURL, discover
+from .http import RemoteError
+from .store import KGS, LOCK_GRAPH, MANIFEST_GRAPH, TMP_PREFIX, RemoteStore
+
+XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+
+
+def _literal(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid SPARQL string
+
+
+def triple_line(quad_line: str) -> str:
+    """The N-Triples line of an N-Quads line of a named graph (the last term dropped)."""
+    body = quad_line.rstrip()
+    body = body[:-1].rstrip() if body.endswith(".") else body
+    return body[: body.rfind(" <")] + " ."
+
+
+class RemoteWriter:
+    """with RemoteWriter(url) as w: old = w.manifest; w.stage(name, lines) …; w.commit(m)"""
+
+    def __init__(self, value: str, *, batch_quads: int = 50_000, break_lock: bool = False,
+                 on_step=None):
+        self.spec = StoreURL.parse(value)
+        self.value = value
+        self.client = self.spec.client()
+        self.endpoints = discover(self.spec, self.client, need_update=True)
+        self.engine = self.endpoints.engine
+        self.store = RemoteStore(self.spec, endpoints=self.endpoints, client=self.client,
+                                 require_build=False)
+        self.batch_quads = batch_quads
+        self.break_lock = break_lock
+        self.owner = f"kg build on {socket.gethostname()} pid {os.getpid()} {uuid.uuid4().hex[:8]}"
+        self.build_id = uuid.uuid4().hex[:12]
+        self.staged: dict[str, str] = {}  # graph -> temporary graph
+        self.quads_sent = 0
+        self._locked = False
+        self._gsp_type = self.engine.upload_types[0]
+        self.step = on_step or (lambda _text: None)
+
+    # -- the lock -----------------------------------------------------------------------------
+    def __enter__(self) -> RemoteWriter:
+        self._lock()
+        try:
+            self.manifest = self.store.manifest
+            self._drop_leftovers()
+        except BaseException:
+            self._unlock()
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if self.staged:  # not swapped in: the previous build stays as it was
+                try:
+                    self._update(" ;\n".join(f"DROP SILENT GRAPH <{t}>"
+                                             for t in self.staged.values()))
+                except (RemoteError, StoreError):
+                    pass  # the next build drops them
+                self.staged = {}
+        finally:
+            self._unlock()
+
+    def holders(self) -> list[tuple[str, str]]:
+        rows = self.store.string_rows(
+            f"SELECT ?owner ?since WHERE {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> "
+            f"<{KGS}owner> ?owner . OPTIONAL {{ <{LOCK_GRAPH}> <{KGS}since> ?since }} }} }} "
+            "ORDER BY ?owner", whole_store=True)
+        return [(o, s or "") for o, s in rows]
+
+    def _lock(self) -> None:
+        if self.break_lock:
+            self._update(f"DROP SILENT GRAPH <{LOCK_GRAPH}>")
+        now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+        self._update(
+            f"INSERT {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{KGS}owner> "
+            f"{_literal(self.owner)} ; <{KGS}since> \"{now}\"^^<{XSD_DATETIME}> }} }}\n"
+            f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> "
+            f"<{KGS}owner> ?someone }} }} }}")
+        holders = self.holders()
+        owners = [o for o, _ in holders]
+        if owners and owners[0] == self.owner:  # two at once: the first by name wins
+            self._locked = True
+            return
+        if self.owner in owners:  # lost the race: take our record back
+            self._remove_lock_record()
+        other, since = next(((o, s) for o, s in holders if o != self.owner), ("?", "?"))
+        raise StoreError(
+            f"the store at {self.endpoints.query} is locked: {other} has been writing it "
+            f"since {since}",
+            "wait for that build to finish; if it died, run kg build --break-lock",
+        )
+
+    def _remove_lock_record(self) -> None:
+        self._update(
+            f"DELETE WHERE {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{KGS}owner> "
+            f"{_literal(self.owner)} }} }}")
+
+    def _unlock(self) -> None:
+        if not self._locked:
+            return
+        try:
+            self._update(f"DROP SILENT GRAPH <{LOCK_GRAPH}>")
+        finally:
+            self._locked = False
+
+    # -- requests -----------------------------------------------------------------------------
+    def _update(self, text: str) -> None:
+        url = self.endpoints.update
+        body = urllib.parse.urlencode({"update": text}).encode("utf-8")
+        self.client.request("POST", url, body,
+                            {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def _drop_leftovers(self) -> None:
+        """Temporary graphs of builds that died before their swap."""
+        rows = self.store.string_rows(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(STRSTARTS(STR(?g), \"{TMP_PREFIX}\")) }}", whole_store=True)
+        if rows:
+            self.step(f"dropping {len(rows)} graphs left by an interrupted build")
+            self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for (g,) in rows))
+
+    # -- staging ------------------------------------------------------------------------------
+    def stage(self, name: str, lines: list[str]) -> str:
+        """Write one graph under a temporary name; check the server's count of it."""
+        tmp = f"{TMP_PREFIX}{self.build_id}:{len(self.staged)}"
+        self.staged[name] = tmp
+        triples = [triple_line(line) for line in lines]
+        if any("_:" in t for t in triples):
+            chunks = [triples]  # a blank node means the same node within one request only
+        else:
+            size = self.batch_quads
+            chunks = [triples[i:i + size] for i in range(0, len(triples), size)] or [[]]
+        for number, chunk in enumerate(chunks):
+            self._send(tmp, chunk, first=number == 0)
+        held = self.store.count(tmp)
+        if held != len(triples):
+            raise StoreError(
+                f"{self.engine.label} holds {held} triples of the {len(triples)} sent for "
+                f"{name}; nothing was changed in the store's current build",
+                "run kg build again; if it repeats, check the server's log",
+            )
+        self.quads_sent += len(triples)
+        return tmp
+
+    def _send(self, graph: str, triples: list[str], first: bool) -> None:
+        gsp = self.endpoints.gsp
+        if gsp:
+            sep = "&" if "?" in gsp else "?"
+            url = f"{gsp}{sep}graph={urllib.parse.quote(graph, safe='')}"
+            body = ("\n".join(triples) + "\n").encode("utf-8")
+            try:
+                self.client.request("PUT" if first else "POST", url, body,
+                                    {"Content-Type": self._gsp_type})
+                return
+            except RemoteError as exc:
+                if exc.status != 415 or len(self.engine.upload_types) < 2:
+                    raise
+                self._gsp_type = self.engine.upload_types[1]
+                self.client.request("PUT" if first else "POST", url, body,
+                                    {"Content-Type": self._gsp_type})
+                return
+        data = "\n".join(triples)
+        self._update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} }}")
+
+    # -- the swap -----------------------------------------------------------------------------
+    def commit(self, manifest: Manifest, removed: Iterable[str] = ()) -> None:
+        """Every staged graph onto its name, removed graphs dropped, the manifest replaced:
+        one update request."""
+        ops = [f"MOVE SILENT GRAPH <{tmp}> TO GRAPH <{name}>"
+               if self.engine.graph_management else
+               f"DROP SILENT GRAPH <{name}> ; ADD SILENT GRAPH <{tmp}> TO GRAPH <{name}> ; "
+               f"DROP SILENT GRAPH <{tmp}>"
+               for name, tmp in self.staged.items()]
+        ops += [f"DROP SILENT GRAPH <{name}>" for name in removed]
+        ops.append(f"DROP SILENT GRAPH <{MANIFEST_GRAPH}>")
+        ops.append(f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{MANIFEST_GRAPH}> "
+                   f"<{KGS}manifest> {_literal(manifest.to_json())} }} }}")
+        self._update(" ;\n".join(ops))
+        self.staged = {}
+        self.manifest = manifest

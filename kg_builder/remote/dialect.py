@@ -1,0 +1,170 @@
+"""Where SPARQL servers differ, in one place.
+
+Every engine-specific fact kg-builder relies on is here, each with the version it was checked
+on; nothing else in kg-builder tests an engine's name. The README's "Remote stores" section
+is written from this table.
+
+- How to recognise the engine from HTTP (its `Server` header, or a header of its own).
+- Where its update and Graph Store endpoints are, given the query endpoint or the base URL.
+- Whether its default graph (a query with no FROM) is the union of the named graphs. kg-builder
+  never relies on it: every query to a remote store names its dataset (the build's graphs)
+  with the protocol's default-graph-uri / named-graph-uri, so the store's own bookkeeping
+  graphs and a build's temporary graphs stay out of every answer, on every engine.
+- Which terms it rewrites on the way in (datatype canonicalisation, language-tag case), so
+  that answers are compared as the same values (`normalise_literal`).
+- How it reports errors (status, body), so that a message names the engine and the feature.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: str  # "oxigraph", "fuseki", "virtuoso", "generic"
+    label: str
+    #: the Server header (or another header) that identifies it: (header, regex with a version group)
+    signature: tuple[str, str] | None = None
+    tested: str = ""  # versions the test suite runs against
+    #: SPARQL Update requests are atomic (several operations in one request: all or nothing)
+    atomic_updates: bool = True
+    #: MOVE / COPY / ADD are supported (SPARQL 1.1 Update graph management)
+    graph_management: bool = True
+    #: the default graph of a query with no dataset is the union of the named graphs
+    union_default: str = "no"  # "no", "yes", "configurable"
+    #: the GSP wants these media types for upload, in order of preference
+    upload_types: tuple[str, ...] = ("application/n-triples", "text/turtle")
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def candidates(self, query_url: str) -> dict[str, list[str]]:
+        """Likely update and GSP endpoint URLs for a query endpoint of this engine."""
+        return _CANDIDATES[self.name](query_url)
+
+
+def _sibling(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    head = path.rsplit("/", 1)[0] if "/" in path else ""
+    return urlunsplit((parts.scheme, parts.netloc, f"{head}/{name}", "", ""))
+
+
+def _base(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
+
+
+def _oxigraph(url: str) -> dict[str, list[str]]:
+    return {"update": [_sibling(url, "update")], "gsp": [_sibling(url, "store")]}
+
+
+def _fuseki(url: str) -> dict[str, list[str]]:
+    # /ds/sparql or /ds/query -> /ds/update, /ds/data; the dataset URL /ds serves all of them
+    path = urlsplit(url).path.rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    dataset = _sibling(url, "")[:-1] if last in ("sparql", "query") else url.rstrip("/")
+    return {"update": [dataset + "/update", dataset], "gsp": [dataset + "/data", dataset]}
+
+
+def _virtuoso(url: str) -> dict[str, list[str]]:
+    return {
+        "update": [url, _base(url, "sparql-auth")],
+        "gsp": [_base(url, "sparql-graph-crud-auth"), _base(url, "sparql-graph-crud")],
+    }
+
+
+def _generic(url: str) -> dict[str, list[str]]:
+    return {"update": [url, _sibling(url, "update")],
+            "gsp": [url, _sibling(url, "store"), _sibling(url, "data")]}
+
+
+_CANDIDATES = {"oxigraph": _oxigraph, "fuseki": _fuseki, "virtuoso": _virtuoso,
+               "generic": _generic}
+
+ENGINES: dict[str, Engine] = {
+    "oxigraph": Engine(
+        "oxigraph", "Oxigraph server", ("server", r"^Oxigraph/(\S+)"), tested="0.5.13",
+        union_default="configurable",
+        notes=("query /query, update /update, Graph Store /store",
+               "the default graph is empty unless `oxigraph serve --union-default-graph`",
+               "an update request is one transaction"),
+    ),
+    "fuseki": Engine(
+        "fuseki", "Apache Jena Fuseki", ("server", r"Fuseki \(?([\d.]+)"),
+        tested="not tested here (Maven Central cannot be reached from this machine)",
+        union_default="configurable",
+        notes=("query /<ds>/sparql, update /<ds>/update, Graph Store /<ds>/data",
+               "TDB2 keeps the default graph apart unless tdb2:unionDefaultGraph true"),
+    ),
+    "virtuoso": Engine(
+        "virtuoso", "OpenLink Virtuoso", ("server", r"^Virtuoso/(\S+)"),
+        tested="7.2.5.1 (Debian virtuoso-opensource)",
+        union_default="yes",
+        upload_types=("text/turtle", "application/n-triples"),
+        notes=("query and update on /sparql (update needs SPARQL_UPDATE granted to the "
+               "SPARQL user, or /sparql-auth with a user that has it)",
+               "Graph Store on /sparql-graph-crud-auth, with HTTP Digest authentication",
+               "the default graph is the union of all graphs"),
+    ),
+    "generic": Engine(
+        "generic", "a SPARQL 1.1 server", None, union_default="no",
+        notes=("update and Graph Store endpoints are looked for on the query URL and its "
+               "siblings /update, /store and /data",),
+    ),
+}
+
+
+def recognise(headers: dict) -> tuple[Engine, str | None]:
+    """The engine and its version from the headers of any answer of the server."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    if "fuseki-request-id" in lower and "fuseki" not in lower.get("server", "").lower():
+        return ENGINES["fuseki"], None
+    for engine in ENGINES.values():
+        if engine.signature is None:
+            continue
+        header, pattern = engine.signature
+        m = re.search(pattern, lower.get(header, ""), re.I)
+        if m:
+            return engine, m.group(1)
+    return ENGINES["generic"], None
+
+
+# -- answers: the same values whatever the engine ---------------------------------------------
+def normalise_binding(value: dict) -> dict:
+    """A SPARQL JSON results binding as the Recommendation writes it: older engines
+    (Virtuoso) say "typed-literal" for a literal with a datatype, and some give xsd:string
+    literals their datatype explicitly; language tags compare lower-case."""
+    kind = value.get("type")
+    if kind == "typed-literal":
+        value = {**value, "type": "literal"}
+    if value.get("datatype") == "http://www.w3.org/2001/XMLSchema#string":
+        value = {k: v for k, v in value.items() if k != "datatype"}
+    lang = value.get("xml:lang")
+    if lang:
+        value = {**value, "xml:lang": lang.lower()}
+    return value
+
+
+#: phrases in engines' error bodies that name a SPARQL feature the engine lacks
+_UNSUPPORTED = [
+    (re.compile(r"SR\d+: .*?(not supported|unsupported)[^.\n]*", re.I), None),
+    (re.compile(r"(?:not (?:yet )?(?:supported|implemented))[^.\n]*", re.I), None),
+    (re.compile(r"Unknown (?:function|built-in)[^.\n]*", re.I), None),
+]
+
+
+def explain_error(engine: Engine, status: int | None, body: str) -> str:
+    """One line naming the engine and, where the body tells, what it refused."""
+    text = " ".join((body or "").split())
+    # Virtuoso: "Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error at ..."
+    m = re.search(r"Virtuoso (\w+) Error (\w+): (.*?)(?:SPARQL query:|$)", text)
+    if m:
+        text = f"{m.group(2)}: {m.group(3).strip()}"
+    for pattern, _ in _UNSUPPORTED:
+        found = pattern.search(text)
+        if found:
+            return f"{engine.label} does not support this: {found.group(0).strip()[:300]}"
+    where = f" ({status})" if status else ""
+    return f"{engine.label} refused the request{where}: {text[:400]}"
