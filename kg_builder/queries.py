@@ -929,7 +929,7 @@ def run(
 
 
 def _execute(store, text: str, bindings: dict, describe: bool) -> Answer:
-    if store.backend == "oxigraph":
+    if store.backend in ("oxigraph", "sparql"):
         return store.execute(text, bindings, PREFIX_MAP, describe=describe)
     return store.execute(text, bindings, PREFIX_MAP)
 

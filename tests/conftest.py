@@ -40,7 +40,13 @@ try:
 except Exception:  # ../shared/corpus absent: the corpus tests skip
     CORPUS = None
 SHARED = CORPUS.parent if CORPUS else None
-BACKENDS = ["memory", "oxigraph"]
+#: memory (rdflib), oxigraph (an on-disk store), and real SPARQL servers as remote stores:
+#: "oxigraph-server" (`oxigraph serve`) and "virtuoso" (Virtuoso Open Source 7). A server
+#: backend that cannot run here is skipped with its reason (tests/servers.py);
+#: KG_TEST_BACKENDS=memory,oxigraph limits the run.
+BACKENDS = [b for b in os.environ.get(
+    "KG_TEST_BACKENDS", "memory,oxigraph,oxigraph-server,virtuoso").split(",") if b]
+SERVER_BACKENDS = ("oxigraph-server", "virtuoso")
 #: Quads in the build of the bundled data: change it when the ontology or curated data change.
 CORPUS_QUADS = 7760  # 7,716 before the ontology terms of issue 16
 
@@ -48,8 +54,40 @@ needs_corpus = pytest.mark.skipif(CORPUS is None, reason="../shared/corpus is no
 
 
 def store_spec(backend: str, folder: Path) -> str:
-    """The --store value for a backend: 'memory', or a store folder under `folder`."""
-    return "memory" if backend == "memory" else str(folder / "store")
+    """The --store value for a backend: 'memory', a store folder under `folder`, or a real
+    SPARQL server of its own, started with its database under `folder` (stopped when the
+    session ends)."""
+    if backend == "memory":
+        return "memory"
+    if backend in SERVER_BACKENDS:
+        return start_server(backend, folder / "server").store
+    return str(folder / "store")
+
+
+_SERVERS: list = []
+
+
+@atexit.register
+def _stop_servers() -> None:
+    for server in _SERVERS:
+        server.stop()
+
+
+def start_server(backend: str, folder: Path):
+    """A new server for `backend` (its `.store` is the --store value), stopped at exit."""
+    from . import servers
+
+    missing = servers.oxigraph_available() if backend == "oxigraph-server" else (
+        servers.virtuoso_available())
+    if missing:
+        pytest.skip(f"{backend}: {missing}")
+    if backend == "oxigraph-server":
+        server = servers.start_oxigraph(folder)
+    else:
+        server = servers.start_virtuoso(folder)
+    _SERVERS.append(server)
+    server.store = "sparql+" + server.query_url
+    return server
 
 
 @pytest.fixture(scope="session")

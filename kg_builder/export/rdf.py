@@ -258,6 +258,9 @@ def statements(store) -> list[tuple[str, str]]:
     dumped, and the default graph only belongs to an unrestricted store). Memory quads are
     formatted by pyoxigraph too, so both backends give the same text.
     """
+    if hasattr(store, "graph_ntriples"):  # a remote store: its graphs one by one
+        return [(str(ox.NamedNode(str(name))), line) for name in store.graph_names()
+                for line in store.graph_ntriples(str(name))]
     raw = getattr(store, "raw", None)
     if raw is None:  # MemoryStore: an rdflib Dataset
         return [_statement(q) for q in store.dataset.quads((None, None, None, None))]

@@ -329,6 +329,10 @@ def open_worker_store(spec: tuple[str, str]):
     """The store a worker queries: ("oxigraph", folder) opened read-only, or ("nquads", file)
     parsed into an rdflib MemoryStore (the in-memory graph of `--store memory`)."""
     kind, where = spec
+    if kind == "sparql":  # a remote store: the worker sends the query to the server
+        from ..remote.store import RemoteStore
+
+        return RemoteStore(where)
     if kind == "oxigraph":
         from ..store import OxigraphStore
 
@@ -616,6 +620,8 @@ def pool_for(store, workers: int, timeout: float, max_rows: int, log=sys.stderr)
     if store.backend == "oxigraph":
         pool = QueryPool(("oxigraph", str(store.path)), workers, timeout, max_rows, log)
         return pool.start()
+    if store.backend == "sparql":
+        return QueryPool(("sparql", store.value), workers, timeout, max_rows, log).start()
     fd, tmp = tempfile.mkstemp(prefix="kg-serve-", suffix=".nq")
     with os.fdopen(fd, "wb") as fh:
         fh.write(store.dataset.serialize(format="nquads", encoding="utf-8"))

@@ -198,7 +198,12 @@ class RemoteWriter:
                                     {"Content-Type": self._gsp_type})
                 return
         data = "\n".join(triples)
-        self._update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} }}")
+        if any("_:" in t for t in triples):
+            # blank nodes: a template (fresh nodes, the same within the one solution), since
+            # some engines (Virtuoso) refuse blank nodes in INSERT DATA
+            self._update(f"INSERT {{ GRAPH <{graph}> {{\n{data}\n}} }} WHERE {{}}")
+        else:
+            self._update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{data}\n}} }}")
 
     # -- the swap -----------------------------------------------------------------------------
     def commit(self, manifest: Manifest, removed: Iterable[str] = ()) -> None:

@@ -155,6 +155,16 @@ _UNSUPPORTED = [
 ]
 
 
+#: 5xx answers that are not transient: the engine refused the query itself (Virtuoso answers
+#: SPARQL compile and SQL errors, e.g. "Virtuoso 37000 Error SP030", with a 500)
+_PERMANENT = re.compile(r"Virtuoso (?:37000|42000|42S22|22023|22007|HY000) Error (?:SP|SQ|SR)\d+")
+
+
+def refused(status: int | None, body: str) -> bool:
+    """Whether an error answer is the engine refusing the request (not worth a retry)."""
+    return status is not None and (400 <= status < 500 or bool(_PERMANENT.search(body or "")))
+
+
 def explain_error(engine: Engine, status: int | None, body: str) -> str:
     """One line naming the engine and, where the body tells, what it refused."""
     text = " ".join((body or "").split())

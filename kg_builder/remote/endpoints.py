@@ -168,6 +168,18 @@ def _speaks_gsp(client: HttpClient, url: str) -> str:
                        {"Accept": "application/n-triples"}, retry=False)
         return "yes"
     except RemoteError as exc:
+        if exc.status is None or exc.status == 404:
+            return "no"
+        if exc.status in (401, 403) and client.credentials.kind is None:
+            return "auth"
+    # the path exists but HEAD failed (Virtuoso answers HEAD with 401 to Basic and 500 to
+    # Digest): a GET of a graph that is not there tells (404 or 200: it speaks GSP)
+    graph = urllib.parse.quote(PROBE_GRAPH, safe="")
+    try:
+        client.request("GET", f"{url}{sep}graph={graph}", None,
+                       {"Accept": "application/n-triples"}, retry=False, ok_status=(404,))
+        return "yes"
+    except RemoteError as exc:
         return "auth" if exc.status in (401, 403) else "no"
 
 

@@ -29,6 +29,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from ..errors import StoreError
+from .dialect import refused
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 RETRY_STATUS = (429, 500, 502, 503, 504)
@@ -131,7 +132,8 @@ class HttpClient:
                 return self._once(method, url, body, headers, ok_status)
             except RemoteError as exc:
                 last = exc
-                transient = exc.status is None or exc.status in RETRY_STATUS
+                transient = exc.status is None or (
+                    exc.status in RETRY_STATUS and not refused(exc.status, exc.body))
                 if not transient or getattr(exc, "final", False):
                     raise
         assert last is not None
@@ -146,10 +148,12 @@ class HttpClient:
             handlers.append(urllib.request.ProxyHandler({}))
         return urllib.request.build_opener(*handlers)
 
-    def _once(self, method, url, body, headers, ok_status, renewed=False):
+    def _once(self, method, url, body, headers, ok_status, renewed=False, bare=False):
         hdrs = {**self.headers, **(headers or {})}
         if self._digest is not None:
             hdrs["Authorization"] = self._digest.header(method, url)
+        if bare:  # ask for the server's challenge: some answer Basic with a plain 401
+            hdrs.pop("Authorization", None)
         req = urllib.request.Request(url, data=body, method=method, headers=hdrs)
         self.requests += 1
         try:
@@ -164,6 +168,9 @@ class HttpClient:
                     and self.credentials.user and not renewed):
                 self._digest = Digest(self.credentials, challenge)  # new, or a stale nonce
                 return self._once(method, url, body, headers, ok_status, renewed=True)
+            if (exc.code == 401 and not challenge and self.credentials.user and not bare
+                    and self._digest is None):
+                return self._once(method, url, body, headers, ok_status, bare=True)
             raise self._http_error(method, url, exc.code, text) from None
         except urllib.error.URLError as exc:
             raise self._connection_error(url, exc.reason) from None

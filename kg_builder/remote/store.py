@@ -25,7 +25,7 @@ from rdflib.term import Node
 
 from ..errors import StoreError
 from ..store import Answer, QueryError, _ox, _ox_syntax_error, from_ox, to_ox
-from .dialect import explain_error, normalise_binding
+from .dialect import explain_error, normalise_binding, refused
 from .endpoints import Endpoints, StoreURL, discover
 from .http import HttpClient, RemoteError
 
@@ -142,8 +142,7 @@ class RemoteStore:
                 {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
             )
         except RemoteError as exc:
-            if exc.status is not None and 400 <= exc.status < 500 and exc.status not in (
-                    401, 403, 404):
+            if exc.status not in (401, 403, 404) and refused(exc.status, exc.body):
                 raise QueryError(explain_error(self.engine, exc.status, exc.body)) from None
             raise
 
