@@ -1,0 +1,438 @@
+"""Real SPARQL servers for tests: OpenLink Virtuoso Open Source 7 and Oxigraph, each started
+on free loopback ports with its database in a folder the caller gives (a pytest tmp_path).
+
+    from tests.servers import start_virtuoso, virtuoso_available
+
+    @pytest.fixture(scope="module")
+    def virtuoso(tmp_path_factory):
+        reason = virtuoso_available()
+        if reason:
+            pytest.skip(reason)
+        with start_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+            yield server          # server.query_url, server.update_url, server.gsp_url, ...
+
+Not a conftest: a plain module that test modules import. `.ci/install-virtuoso` installs the
+Debian package (virtuoso-opensource, 7.2.5.1) that provides `virtuoso-t` and `isql-vt`.
+
+Virtuoso as set up here (see notes-virtuoso.md for the probes behind these):
+- /sparql answers queries and, for anyone, SPARQL Update (SPARQL_UPDATE granted to "SPARQL").
+- /sparql-graph-crud-auth is the Graph Store Protocol endpoint; it wants HTTP *Digest* auth
+  (user dba / dba, or kg / kgpass); /sparql-auth, likewise Digest, runs queries and updates.
+- /sparql-graph-crud is the same Graph Store endpoint without authentication.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Requests to the servers here never go through a proxy from the environment.
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+VIRTUOSO_BINARY = "virtuoso-t"
+ISQL_BINARY = "isql-vt"  # Debian's name for Virtuoso's isql (unixODBC has its own `isql`)
+DBA_USER, DBA_PASSWORD = "dba", "dba"
+#: A second SQL user with SPARQL update rights, for the authenticated endpoints.
+KG_USER, KG_PASSWORD = "kg", "kgpass"
+START_TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _free_ports(n: int) -> list[int]:
+    """`n` distinct free loopback ports (held open together so that they differ)."""
+    sockets = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return f"({path} not written)"
+
+
+def _answers(url: str) -> bool:
+    try:
+        with NO_PROXY.open(url, timeout=2) as resp:
+            resp.read()
+            return resp.status == 200
+    except (OSError, urllib.error.HTTPError):
+        return False
+
+
+@dataclass
+class SparqlServer:
+    """A SPARQL server process on 127.0.0.1, as the tests see it."""
+
+    kind: str  # "virtuoso" or "oxigraph"
+    folder: Path
+    port: int  # the HTTP port
+    base: str  # "http://127.0.0.1:PORT/"
+    query_url: str  # SPARQL Protocol queries
+    update_url: str  # SPARQL Protocol updates
+    gsp_url: str  # the Graph Store Protocol endpoint (…?graph=IRI); see gsp_auth for Virtuoso
+    log: Path
+    process: subprocess.Popen | None = field(default=None, repr=False)
+    isql: list[str] | None = None  # the isql command line (Virtuoso only)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Terminate the server (SIGTERM, then SIGKILL after `timeout`)."""
+        _end(self.process, timeout)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _end(proc: subprocess.Popen | None, timeout: float) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+# --- Virtuoso -------------------------------------------------------------------------
+
+
+def virtuoso_available() -> str | None:
+    """None when Virtuoso can be started here, else the reason why not (for pytest.skip)."""
+    for binary in (VIRTUOSO_BINARY, ISQL_BINARY):
+        if shutil.which(binary) is None:
+            return (
+                f"Virtuoso is not installed ({binary} not on PATH): "
+                ".ci/install-virtuoso (apt-get install virtuoso-opensource)"
+            )
+    return None
+
+
+@dataclass
+class VirtuosoServer(SparqlServer):
+    """Virtuoso Open Source 7 with a database in `folder`; `load` is the bulk loader's folder."""
+
+    isql_port: int = 0
+    gsp_auth_url: str = ""  # /sparql-graph-crud-auth: Graph Store Protocol, HTTP Digest auth
+    query_auth_url: str = ""  # /sparql-auth: queries and updates, HTTP Digest auth
+    load: Path = Path()
+    user: str = DBA_USER
+    password: str = DBA_PASSWORD
+
+    def sql(self, statements: str, timeout: float = 300.0) -> str:
+        """Run SQL (statements ending in ';') through isql; its output. Raises on any error."""
+        assert self.isql is not None
+        done = subprocess.run(
+            [*self.isql, "VERBOSE=OFF", "BANNER=OFF", "PROMPT=OFF", "ERRORS=STDOUT"],
+            input=statements if statements.rstrip().endswith(";") else statements + ";",
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        out = done.stdout + done.stderr
+        if done.returncode != 0 or "*** Error" in out:
+            raise RuntimeError(f"isql failed ({done.returncode}):\n{statements}\n{out}")
+        return out
+
+    def bulk_load(self, pattern: str = "*.nq", graph: str = "http://example.org/bulk") -> None:
+        """Load files matching `pattern` in `load/` with the bulk loader, then checkpoint.
+
+        N-Quads keep their graph names; `graph` is the graph for triples formats."""
+        self.sql(
+            f"ld_dir('{self.load}', '{pattern}', '{graph}');\n"
+            "rdf_loader_run();\n"
+            "checkpoint;\n"
+        )
+        errors = self.sql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;")
+        if "0 Rows" not in errors:
+            raise RuntimeError(f"bulk load errors:\n{errors}")
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Checkpoint and shut down through isql; SIGTERM, then SIGKILL, if that fails."""
+        if not self.running:
+            return
+        with contextlib.suppress(Exception):
+            subprocess.run(
+                [*self.isql, "VERBOSE=OFF", "BANNER=OFF", "PROMPT=OFF"],
+                input="checkpoint;\nshutdown;\n",
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        _end(self.process, timeout)
+
+
+def virtuoso_ini(folder: Path, isql_port: int, http_port: int, *, timeout: int = 0) -> str:
+    """A minimal virtuoso.ini: everything in `folder`, loopback ports, small buffers.
+
+    `timeout` is [SPARQL] MaxQueryExecutionTime in seconds (0: none). Virtuoso's "anytime"
+    queries then answer 200 with *partial* results once it passes, so tests leave it off."""
+    db = folder / "db"
+    return f"""\
+; written by tests/servers.py
+[Database]
+DatabaseFile       = {db}/virtuoso.db
+ErrorLogFile       = {db}/virtuoso.log
+LockFile           = {db}/virtuoso.lck
+TransactionFile    = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+ErrorLogLevel      = 7
+FileExtend         = 200
+MaxCheckpointRemap = 2000
+Striping           = 0
+TempStorage        = TempDatabase
+
+[TempDatabase]
+DatabaseFile       = {db}/virtuoso-temp.db
+TransactionFile    = {db}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping           = 0
+
+[Parameters]
+ServerPort               = 127.0.0.1:{isql_port}
+DisableUnixSocket        = 1
+DisableTcpSocket         = 0
+LiteMode                 = 0
+MaxClientConnections     = 10
+CheckpointInterval       = 60
+O_DIRECT                 = 0
+CaseMode                 = 2
+MaxStaticCursorRows      = 5000
+CheckpointAuditTrail     = 0
+AllowOSCalls             = 0
+SchedulerInterval        = 10
+DirsAllowed              = ., {folder}
+ThreadCleanupInterval    = 0
+ThreadThreshold          = 10
+ResourcesCleanupInterval = 0
+FreeTextBatchSize        = 100000
+SingleCPU                = 0
+VADInstallDir            = {folder}/vad
+PrefixResultNames        = 0
+RdfFreeTextRulesSize     = 100
+IndexTreeMaps            = 64
+MaxQueryMem              = 512M
+VectorSize               = 1000
+MaxVectorSize            = 1000000
+AdjustVectorSize         = 0
+ThreadsPerQuery          = 2
+AsyncQueueMaxThreads     = 4
+; 8 KB pages: 20,000 buffers are about 160 MB (the Debian default 10,000; 2 GB RAM: 170,000)
+NumberOfBuffers          = 20000
+MaxDirtyBuffers          = 15000
+
+[HTTPServer]
+ServerPort                  = 127.0.0.1:{http_port}
+ServerRoot                  = {folder}/vsp
+MaxClientConnections        = 10
+DavRoot                     = DAV
+EnabledDavVSP               = 0
+HTTPProxyEnabled            = 0
+TempASPXDir                 = 0
+ServerThreads               = 10
+MaxKeepAlives               = 10
+KeepAliveTimeout            = 10
+MaxCachedProxyConnections   = 10
+ProxyConnectionCacheTimeout = 15
+HTTPThreadSize              = 280000
+HttpPrintWarningsInOutput   = 0
+Charset                     = UTF-8
+EnabledGzipContent          = 0
+
+[Client]
+SQL_PREFETCH_ROWS  = 100
+SQL_PREFETCH_BYTES = 16000
+SQL_QUERY_TIMEOUT  = 0
+SQL_TXN_TIMEOUT    = 0
+
+[SPARQL]
+; the Debian default of 10,000 rows silently truncates larger results
+ResultSetMaxRows           = 100000000
+MaxSortedTopRows           = 100000000
+MaxQueryCostEstimationTime = 0
+MaxQueryExecutionTime      = {timeout}
+DefaultQuery               = ASK {{}}
+DeferInferenceRulesInit    = 0
+"""
+
+
+#: SQL run once the server answers: open /sparql to updates, add the `kg` user.
+VIRTUOSO_SETUP = f"""\
+GRANT SPARQL_UPDATE TO "SPARQL";
+DB.DBA.USER_CREATE ('{KG_USER}', '{KG_PASSWORD}');
+GRANT SPARQL_SELECT TO "{KG_USER}";
+GRANT SPARQL_UPDATE TO "{KG_USER}";
+checkpoint;
+"""
+
+
+def start_virtuoso(
+    folder: Path, *, timeout: int = 0, start_timeout: float = START_TIMEOUT
+) -> VirtuosoServer:
+    """Start Virtuoso with a new database in `folder`; it answers /sparql when this returns.
+
+    Usable as a context manager (`with start_virtuoso(tmp_path) as server:`), which stops it;
+    else call `server.stop()`."""
+    reason = virtuoso_available()
+    if reason:
+        raise RuntimeError(reason)
+    folder = Path(folder).resolve()
+    for sub in ("db", "load", "vsp", "vad"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    for attempt in range(3):  # another process may take a free port before Virtuoso binds it
+        isql_port, http_port = _free_ports(2)
+        server = _launch_virtuoso(folder, isql_port, http_port, timeout, start_timeout)
+        if server is not None:
+            break
+    else:
+        raise RuntimeError(
+            f"virtuoso-t could not bind its ports:\n{_tail(folder / 'db' / 'virtuoso.log')}"
+        )
+    try:
+        server.sql(VIRTUOSO_SETUP)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _launch_virtuoso(
+    folder: Path, isql_port: int, http_port: int, timeout: int, start_timeout: float
+) -> VirtuosoServer | None:
+    """The started server; None if it exited because a port was taken. Raises otherwise."""
+    ini = folder / "virtuoso.ini"
+    ini.write_text(virtuoso_ini(folder, isql_port, http_port, timeout=timeout))
+    log = folder / "db" / "virtuoso.log"
+    out = folder / "virtuoso.out"
+    with open(out, "ab") as sink:
+        proc = subprocess.Popen(
+            [VIRTUOSO_BINARY, "+foreground", "+configfile", str(ini)],
+            cwd=folder,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{http_port}/"
+    server = VirtuosoServer(
+        kind="virtuoso",
+        folder=folder,
+        port=http_port,
+        base=base,
+        query_url=base + "sparql",
+        update_url=base + "sparql",
+        gsp_url=base + "sparql-graph-crud",
+        log=log,
+        process=proc,
+        isql=[ISQL_BINARY, f"127.0.0.1:{isql_port}", DBA_USER, DBA_PASSWORD],
+        isql_port=isql_port,
+        gsp_auth_url=base + "sparql-graph-crud-auth",
+        query_auth_url=base + "sparql-auth",
+        load=folder / "load",
+    )
+    ask = base + "sparql?query=" + urllib.parse.quote("ASK {}")
+    deadline = time.monotonic() + start_timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            text = _tail(log) + "\n" + _tail(out)
+            if "Failed to start listening" in text or "ddress already in use" in text:
+                return None
+            raise RuntimeError(f"virtuoso-t exited ({proc.returncode}):\n{text}")
+        if _answers(ask):
+            return server
+        time.sleep(0.2)
+    _end(proc, 10)
+    raise RuntimeError(f"Virtuoso did not answer within {start_timeout:.0f} s:\n{_tail(log)}")
+
+
+# --- Oxigraph -------------------------------------------------------------------------
+
+
+def oxigraph_binary() -> str | None:
+    """`oxigraph` next to the running Python (the venv), else on PATH."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    return str(beside) if beside.is_file() else shutil.which("oxigraph")
+
+
+def oxigraph_available() -> str | None:
+    """None when the Oxigraph server can be started here, else the reason why not."""
+    if oxigraph_binary() is None:
+        return "the oxigraph server is not installed: pip install oxigraph (test extras)"
+    return None
+
+
+def start_oxigraph(
+    folder: Path, *, union_default_graph: bool = False, start_timeout: float = 15.0
+) -> SparqlServer:
+    """`oxigraph serve` with its store in `folder`/db on a free loopback port.
+
+    `union_default_graph`: the default graph of queries is the union of all graphs (as in
+    Virtuoso); by default it is the store's own default graph, as the SPARQL spec has it."""
+    binary = oxigraph_binary()
+    if binary is None:
+        raise RuntimeError(oxigraph_available())
+    folder = Path(folder).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "server.log"
+    port = free_port()
+    command = [binary, "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}"]
+    if union_default_graph:
+        command.append("--union-default-graph")
+    with open(log, "ab") as sink:
+        proc = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}/"
+    server = SparqlServer(
+        kind="oxigraph",
+        folder=folder,
+        port=port,
+        base=base,
+        query_url=base + "query",
+        update_url=base + "update",
+        gsp_url=base + "store",
+        log=log,
+        process=proc,
+    )
+    ask = base + "query?query=" + urllib.parse.quote("ASK {}")
+    deadline = time.monotonic() + start_timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"oxigraph serve exited ({proc.returncode}):\n{_tail(log)}")
+        if _answers(ask):
+            return server
+        time.sleep(0.1)
+    _end(proc, 10)
+    raise RuntimeError(f"oxigraph serve did not answer within {start_timeout:.0f} s:\n{_tail(log)}")
