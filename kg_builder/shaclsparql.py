@@ -239,7 +239,16 @@ class ShapesCompiler:
         inner = select.replace("$this", "?this")
         if not re.search(r"SELECT\s+(DISTINCT\s+)?[^{]*\?this\b", inner, re.IGNORECASE):
             raise UnsupportedShape(f"shape {shape}: its sh:select must project $this")
-        query = "\n".join(prefixes) + f"\nSELECT * WHERE {{ {target} {{ {inner} }} }}"
+        where = re.search(r"\bWHERE\s*\{", inner, re.IGNORECASE)
+        if where and not re.search(r"\b(GROUP\s+BY|HAVING|LIMIT|OFFSET|ORDER\s+BY|SELECT)\b",
+                                   inner[where.end():], re.IGNORECASE):
+            # $this pre-bound as SHACL-SPARQL means it: the target joins the constraint's own
+            # group, so a FILTER NOT EXISTS there sees ?this bound (as a sub-SELECT it would
+            # be evaluated first, with ?this free, and never report anything)
+            at = where.end()
+            query = "\n".join(prefixes) + "\n" + inner[:at] + f" {target} " + inner[at:]
+        else:
+            query = "\n".join(prefixes) + f"\nSELECT * WHERE {{ {target} {{ {inner} }} }}"
         msg = self._message(node, shape, "SPARQL constraint violated")
         return CompiledQuery(
             query, shape, None, msg, self._severity(node, shape), "sparql", templated=True

@@ -15,14 +15,19 @@ Not a conftest: a plain module that test modules import. `.ci/install-virtuoso` 
 Debian package (virtuoso-opensource, 7.2.5.1) that provides `virtuoso-t` and `isql-vt`.
 
 Virtuoso as set up here (see notes-virtuoso.md for the probes behind these):
-- /sparql answers queries and, for anyone, SPARQL Update (SPARQL_UPDATE granted to "SPARQL").
-- /sparql-graph-crud-auth is the Graph Store Protocol endpoint; it wants HTTP *Digest* auth
-  (user dba / dba, or kg / kgpass); /sparql-auth, likewise Digest, runs queries and updates.
-- /sparql-graph-crud is the same Graph Store endpoint without authentication.
+- /sparql answers queries and, for anyone, SPARQL Update (SPARQL_UPDATE granted to "SPARQL");
+  /sparql-graph-crud is the Graph Store Protocol endpoint, likewise open to anyone.
+- /sparql-auth and /sparql-graph-crud-auth (Virtuoso's own) want HTTP *Digest* auth: Basic
+  gets a bare 401. Users: dba / dba, and kg / kgpass (SPARQL_SELECT + SPARQL_UPDATE).
+- /sparql-basic and /sparql-graph-crud-basic (defined here) take HTTP *Basic* (and Digest)
+  for the same users.
+- The default graph of a query without FROM is the union of all graphs, Virtuoso's own
+  system graphs included (http://www.openlinksw.com/schemas/virtrdf# and others).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import shutil
 import socket
@@ -44,6 +49,16 @@ DBA_USER, DBA_PASSWORD = "dba", "dba"
 #: A second SQL user with SPARQL update rights, for the authenticated endpoints.
 KG_USER, KG_PASSWORD = "kg", "kgpass"
 START_TIMEOUT = 60.0
+
+#: Every server started here, stopped when the Python process exits (stop() is idempotent).
+_STARTED: list[SparqlServer] = []
+
+
+@atexit.register
+def _stop_all() -> None:
+    for server in _STARTED:
+        with contextlib.suppress(Exception):
+            server.stop()
 
 
 def free_port() -> int:
@@ -92,7 +107,7 @@ class SparqlServer:
     base: str  # "http://127.0.0.1:PORT/"
     query_url: str  # SPARQL Protocol queries
     update_url: str  # SPARQL Protocol updates
-    gsp_url: str  # the Graph Store Protocol endpoint (…?graph=IRI); see gsp_auth for Virtuoso
+    gsp_url: str  # the Graph Store Protocol endpoint (…?graph=IRI), without authentication
     log: Path
     process: subprocess.Popen | None = field(default=None, repr=False)
     isql: list[str] | None = None  # the isql command line (Virtuoso only)
@@ -142,9 +157,11 @@ class VirtuosoServer(SparqlServer):
     """Virtuoso Open Source 7 with a database in `folder`; `load` is the bulk loader's folder."""
 
     isql_port: int = 0
-    gsp_auth_url: str = ""  # /sparql-graph-crud-auth: Graph Store Protocol, HTTP Digest auth
-    query_auth_url: str = ""  # /sparql-auth: queries and updates, HTTP Digest auth
-    load: Path = Path()
+    query_auth_url: str = ""  # /sparql-auth: queries and updates, HTTP Digest only
+    gsp_auth_url: str = ""  # /sparql-graph-crud-auth: Graph Store Protocol, HTTP Digest only
+    query_basic_url: str = ""  # /sparql-basic: queries and updates, HTTP Basic or Digest
+    gsp_basic_url: str = ""  # /sparql-graph-crud-basic: Graph Store Protocol, Basic or Digest
+    load: Path = Path()  # the bulk loader reads files here (DirsAllowed)
     user: str = DBA_USER
     password: str = DBA_PASSWORD
 
@@ -164,16 +181,21 @@ class VirtuosoServer(SparqlServer):
         return out
 
     def bulk_load(self, pattern: str = "*.nq", graph: str = "http://example.org/bulk") -> None:
-        """Load files matching `pattern` in `load/` with the bulk loader, then checkpoint.
-
-        N-Quads keep their graph names; `graph` is the graph for triples formats."""
+        """Load the files in `load/` that match `pattern` with the bulk loader (ld_dir,
+        rdf_loader_run), then checkpoint. N-Quads keep their graph names; triples (and quads
+        without a graph) go to `graph`. Every matching file is loaded again, even one loaded
+        before. A file with a syntax error loads nothing and raises RuntimeError."""
+        load = str(self.load).replace("'", "''")
         self.sql(
-            f"ld_dir('{self.load}', '{pattern}', '{graph}');\n"
+            f"DELETE FROM DB.DBA.LOAD_LIST WHERE ll_file LIKE '{load}/%';\n"
+            f"ld_dir('{load}', '{pattern}', '{graph}');\n"
             "rdf_loader_run();\n"
             "checkpoint;\n"
         )
-        errors = self.sql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;")
-        if "0 Rows" not in errors:
+        errors = self.sql(
+            "SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;"
+        ).strip()
+        if errors:
             raise RuntimeError(f"bulk load errors:\n{errors}")
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -195,11 +217,12 @@ class VirtuosoServer(SparqlServer):
         _end(self.process, timeout)
 
 
-def virtuoso_ini(folder: Path, isql_port: int, http_port: int, *, timeout: int = 0) -> str:
+def virtuoso_ini(folder: Path, isql_port: int, http_port: int, *, query_timeout: int = 0) -> str:
     """A minimal virtuoso.ini: everything in `folder`, loopback ports, small buffers.
 
-    `timeout` is [SPARQL] MaxQueryExecutionTime in seconds (0: none). Virtuoso's "anytime"
-    queries then answer 200 with *partial* results once it passes, so tests leave it off."""
+    `query_timeout` is [SPARQL] MaxQueryExecutionTime in seconds (0: none). Past it Virtuoso's
+    "anytime" queries answer 200 with *partial* results (header X-SQL-State: S1TAT), so
+    tests leave it off."""
     db = folder / "db"
     return f"""\
 ; written by tests/servers.py
@@ -283,46 +306,63 @@ SQL_TXN_TIMEOUT    = 0
 ResultSetMaxRows           = 100000000
 MaxSortedTopRows           = 100000000
 MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime      = {timeout}
+MaxQueryExecutionTime      = {query_timeout}
 DefaultQuery               = ASK {{}}
 DeferInferenceRulesInit    = 0
+
+[URIQA]
+; the host in the service description's sd:endpoint (else http://localuriqaserver/sparql)
+DefaultHost = 127.0.0.1:{http_port}
 """
 
 
-#: SQL run once the server answers: open /sparql to updates, add the `kg` user.
+#: SQL run once a new database answers: open /sparql to updates, add the `kg` user, and
+#: /sparql-basic + /sparql-graph-crud-basic, copies of Virtuoso's -auth endpoints that take
+#: HTTP Basic (sec=>'basic'; the -auth ones have sec=>'digest' and refuse Basic).
 VIRTUOSO_SETUP = f"""\
 GRANT SPARQL_UPDATE TO "SPARQL";
 DB.DBA.USER_CREATE ('{KG_USER}', '{KG_PASSWORD}');
 GRANT SPARQL_SELECT TO "{KG_USER}";
 GRANT SPARQL_UPDATE TO "{KG_USER}";
+DB.DBA.VHOST_DEFINE (lhost=>'*ini*', vhost=>'*ini*', lpath=>'/sparql-basic',
+  ppath=>'/!sparql/', is_dav=>1, vsp_user=>'dba', opts=>vector('noinherit', 1),
+  auth_fn=>'DB.DBA.HP_AUTH_SPARQL_USER', realm=>'SPARQL', sec=>'basic');
+DB.DBA.VHOST_DEFINE (lhost=>'*ini*', vhost=>'*ini*', lpath=>'/sparql-graph-crud-basic',
+  ppath=>'/!sparql-graph-crud/', is_dav=>1, vsp_user=>'dba',
+  opts=>vector('noinherit', 1, 'exec_as_get', 1),
+  auth_fn=>'DB.DBA.HP_AUTH_SPARQL_USER', realm=>'SPARQL', sec=>'basic');
 checkpoint;
 """
 
 
 def start_virtuoso(
-    folder: Path, *, timeout: int = 0, start_timeout: float = START_TIMEOUT
+    folder: Path, *, query_timeout: int = 0, start_timeout: float = START_TIMEOUT
 ) -> VirtuosoServer:
-    """Start Virtuoso with a new database in `folder`; it answers /sparql when this returns.
+    """Start Virtuoso with its database in `folder` (new, or one a previous start left there);
+    it answers /sparql when this returns. About 2.5 s for a new database.
 
     Usable as a context manager (`with start_virtuoso(tmp_path) as server:`), which stops it;
-    else call `server.stop()`."""
+    else call `server.stop()`; it is stopped at exit in any case."""
     reason = virtuoso_available()
     if reason:
         raise RuntimeError(reason)
     folder = Path(folder).resolve()
+    fresh = not (folder / "db" / "virtuoso.db").exists()  # else: restart on its database
     for sub in ("db", "load", "vsp", "vad"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
-    for attempt in range(3):  # another process may take a free port before Virtuoso binds it
+    for _attempt in range(3):  # another process may take a free port before Virtuoso binds it
         isql_port, http_port = _free_ports(2)
-        server = _launch_virtuoso(folder, isql_port, http_port, timeout, start_timeout)
+        server = _launch_virtuoso(folder, isql_port, http_port, query_timeout, start_timeout)
         if server is not None:
             break
     else:
         raise RuntimeError(
             f"virtuoso-t could not bind its ports:\n{_tail(folder / 'db' / 'virtuoso.log')}"
         )
+    _STARTED.append(server)
     try:
-        server.sql(VIRTUOSO_SETUP)
+        if fresh:
+            server.sql(VIRTUOSO_SETUP)
     except BaseException:
         server.stop()
         raise
@@ -330,11 +370,11 @@ def start_virtuoso(
 
 
 def _launch_virtuoso(
-    folder: Path, isql_port: int, http_port: int, timeout: int, start_timeout: float
+    folder: Path, isql_port: int, http_port: int, query_timeout: int, start_timeout: float
 ) -> VirtuosoServer | None:
     """The started server; None if it exited because a port was taken. Raises otherwise."""
     ini = folder / "virtuoso.ini"
-    ini.write_text(virtuoso_ini(folder, isql_port, http_port, timeout=timeout))
+    ini.write_text(virtuoso_ini(folder, isql_port, http_port, query_timeout=query_timeout))
     log = folder / "db" / "virtuoso.log"
     out = folder / "virtuoso.out"
     with open(out, "ab") as sink:
@@ -358,8 +398,10 @@ def _launch_virtuoso(
         process=proc,
         isql=[ISQL_BINARY, f"127.0.0.1:{isql_port}", DBA_USER, DBA_PASSWORD],
         isql_port=isql_port,
-        gsp_auth_url=base + "sparql-graph-crud-auth",
         query_auth_url=base + "sparql-auth",
+        gsp_auth_url=base + "sparql-graph-crud-auth",
+        query_basic_url=base + "sparql-basic",
+        gsp_basic_url=base + "sparql-graph-crud-basic",
         load=folder / "load",
     )
     ask = base + "sparql?query=" + urllib.parse.quote("ASK {}")
@@ -426,6 +468,7 @@ def start_oxigraph(
         log=log,
         process=proc,
     )
+    _STARTED.append(server)
     ask = base + "query?query=" + urllib.parse.quote("ASK {}")
     deadline = time.monotonic() + start_timeout
     while time.monotonic() < deadline:

@@ -40,6 +40,29 @@ from .http import RemoteError
 from .store import KGS, LOCK_GRAPH, MANIFEST_GRAPH, TMP_PREFIX, RemoteStore
 
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+#: lock owners of the builds running in this process
+_ACTIVE: set[str] = set()
+
+
+def _dead(owner: str) -> bool:
+    """Whether a lock record's owner is a build on this machine that is no longer running:
+    its process is gone, or it is this process and none of its builds holds that lock."""
+    parts = owner.split()
+    try:
+        host, pid = parts[parts.index("on") + 1], int(parts[parts.index("pid") + 1])
+    except (ValueError, IndexError):
+        return False
+    if host != socket.gethostname():
+        return False  # another machine's build: only --break-lock may remove it
+    if pid == os.getpid():
+        return owner not in _ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _literal(text: str) -> str:
@@ -100,38 +123,43 @@ class RemoteWriter:
 
     def holders(self) -> list[tuple[str, str]]:
         rows = self.store.string_rows(
-            f"SELECT ?owner ?since WHERE {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> "
-            f"<{KGS}owner> ?owner . OPTIONAL {{ <{LOCK_GRAPH}> <{KGS}since> ?since }} }} }} "
+            f"SELECT ?owner ?since WHERE {{ GRAPH <{LOCK_GRAPH}> {{ ?lock "
+            f"<{KGS}owner> ?owner . OPTIONAL {{ ?lock <{KGS}since> ?since }} }} }} "
             "ORDER BY ?owner", whole_store=True)
         return [(o, s or "") for o, s in rows]
 
-    def _lock(self) -> None:
+    def _lock(self, again: bool = True) -> None:
         if self.break_lock:
             self._update(f"DROP SILENT GRAPH <{LOCK_GRAPH}>")
         now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
         self._update(
-            f"INSERT {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{KGS}owner> "
+            f"INSERT {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}:{self.build_id}> <{KGS}owner> "
             f"{_literal(self.owner)} ; <{KGS}since> \"{now}\"^^<{XSD_DATETIME}> }} }}\n"
-            f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> "
+            f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{LOCK_GRAPH}> {{ ?lock "
             f"<{KGS}owner> ?someone }} }} }}")
         holders = self.holders()
         owners = [o for o, _ in holders]
         if owners and owners[0] == self.owner:  # two at once: the first by name wins
             self._locked = True
+            _ACTIVE.add(self.owner)
             return
         if self.owner in owners:  # lost the race: take our record back
-            self._remove_lock_record()
+            self._remove_lock_record(self.owner)
         other, since = next(((o, s) for o, s in holders if o != self.owner), ("?", "?"))
+        if again and _dead(other):
+            self.step(f"removing the lock of a build that died ({other}, since {since})")
+            self._remove_lock_record(other)
+            return self._lock(again=False)
         raise StoreError(
             f"the store at {self.endpoints.query} is locked: {other} has been writing it "
             f"since {since}",
             "wait for that build to finish; if it died, run kg build --break-lock",
         )
 
-    def _remove_lock_record(self) -> None:
+    def _remove_lock_record(self, owner: str) -> None:
         self._update(
-            f"DELETE WHERE {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{KGS}owner> "
-            f"{_literal(self.owner)} }} }}")
+            f"DELETE WHERE {{ GRAPH <{LOCK_GRAPH}> {{ ?lock <{KGS}owner> "
+            f"{_literal(owner)} . ?lock ?p ?o }} }}")
 
     def _unlock(self) -> None:
         if not self._locked:
@@ -140,6 +168,7 @@ class RemoteWriter:
             self._update(f"DROP SILENT GRAPH <{LOCK_GRAPH}>")
         finally:
             self._locked = False
+            _ACTIVE.discard(self.owner)
 
     # -- requests -----------------------------------------------------------------------------
     def _update(self, text: str) -> None:
@@ -167,6 +196,8 @@ class RemoteWriter:
             chunks = [triples]  # a blank node means the same node within one request only
         else:
             size = self.batch_quads
+            if not self.endpoints.gsp and self.engine.max_insert:
+                size = min(size, self.engine.max_insert)
             chunks = [triples[i:i + size] for i in range(0, len(triples), size)] or [[]]
         for number, chunk in enumerate(chunks):
             self._send(tmp, chunk, first=number == 0)

@@ -37,6 +37,8 @@ class Engine:
     union_default: str = "no"  # "no", "yes", "configurable"
     #: the GSP wants these media types for upload, in order of preference
     upload_types: tuple[str, ...] = ("application/n-triples", "text/turtle")
+    #: the most triples one INSERT DATA block may hold (None: no limit known)
+    max_insert: int | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def candidates(self, query_url: str) -> dict[str, list[str]]:
@@ -102,11 +104,20 @@ ENGINES: dict[str, Engine] = {
         "virtuoso", "OpenLink Virtuoso", ("server", r"^Virtuoso/(\S+)"),
         tested="7.2.5.1 (Debian virtuoso-opensource)",
         union_default="yes",
+        atomic_updates=False,
         upload_types=("text/turtle", "application/n-triples"),
+        max_insert=4000,
         notes=("query and update on /sparql (update needs SPARQL_UPDATE granted to the "
                "SPARQL user, or /sparql-auth with a user that has it)",
                "Graph Store on /sparql-graph-crud-auth, with HTTP Digest authentication",
-               "the default graph is the union of all graphs"),
+               "the default graph is the union of all graphs (its own system graphs too)",
+               "an update request is applied operation by operation, not as one transaction",
+               "INSERT DATA refuses blank nodes and blocks of more than about 4,990 triples",
+               "JSON results say typed-literal and write booleans as 1/0; numbers are "
+               "canonicalised (01 -> 1, 1.50 -> 1.5); language tags lower-cased",
+               "a query cut by its timeout answers 200 with partial results and the header "
+               "X-SQL-State: S1TAT",
+               "property paths with * are evaluated wrongly in some joins (see README)"),
     ),
     "generic": Engine(
         "generic", "a SPARQL 1.1 server", None, union_default="no",
@@ -141,6 +152,9 @@ def normalise_binding(value: dict) -> dict:
         value = {**value, "type": "literal"}
     if value.get("datatype") == "http://www.w3.org/2001/XMLSchema#string":
         value = {k: v for k, v in value.items() if k != "datatype"}
+    if value.get("datatype") == "http://www.w3.org/2001/XMLSchema#boolean":
+        value = {**value, "value": {"1": "true", "0": "false"}.get(value.get("value"),
+                                                                    value.get("value"))}
     lang = value.get("xml:lang")
     if lang:
         value = {**value, "xml:lang": lang.lower()}
@@ -157,7 +171,7 @@ _UNSUPPORTED = [
 
 #: 5xx answers that are not transient: the engine refused the query itself (Virtuoso answers
 #: SPARQL compile and SQL errors, e.g. "Virtuoso 37000 Error SP030", with a 500)
-_PERMANENT = re.compile(r"Virtuoso (?:37000|42000|42S22|22023|22007|HY000) Error (?:SP|SQ|SR)\d+")
+_PERMANENT = re.compile(r"Virtuoso (?:37000|42000|42S22|22023|22007|HY000) Error (?:SP|SQ|SR|TR)[\w.]*")
 
 
 def refused(status: int | None, body: str) -> bool:
@@ -165,9 +179,14 @@ def refused(status: int | None, body: str) -> bool:
     return status is not None and (400 <= status < 500 or bool(_PERMANENT.search(body or "")))
 
 
-def explain_error(engine: Engine, status: int | None, body: str) -> str:
-    """One line naming the engine and, where the body tells, what it refused."""
+def explain_error(engine: Engine, status: int | None, body: str, head_lines: int = 0) -> str:
+    """One line naming the engine and, where the body tells, what it refused; `head_lines`:
+    lines kg-builder put before the user's text (PREFIX declarations), taken off the line
+    numbers the engine reports."""
     text = " ".join((body or "").split())
+    if head_lines:
+        text = re.sub(r"\bline (\d+)\b",
+                      lambda m: f"line {max(1, int(m.group(1)) - head_lines)}", text)
     # Virtuoso: "Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error at ..."
     m = re.search(r"Virtuoso (\w+) Error (\w+): (.*?)(?:SPARQL query:|$)", text)
     if m:

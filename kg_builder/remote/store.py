@@ -128,6 +128,9 @@ class RemoteStore:
             head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items()
                            if p not in declared)
             text = head + text
+            self._head_lines = head.count("\n")  # for the line numbers of engine errors
+        else:
+            self._head_lines = 0
         return text
 
     def _post(self, field: str, text: str, accept: str, dataset: bool = True):
@@ -137,13 +140,19 @@ class RemoteStore:
             raise StoreError(f"{self.engine.label} at {self.endpoints.query} takes no updates",
                              "give the update endpoint: ?update=URL on the store URL")
         try:
-            return self.client.request(
+            status, headers, body = self.client.request(
                 "POST", url, urllib.parse.urlencode(pairs).encode("utf-8"),
                 {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
             )
+            partial = {k.lower(): v for k, v in headers.items()}.get("x-sql-state")
+            if partial == "S1TAT":  # Virtuoso's "anytime" answer: cut by a time limit
+                raise QueryError(f"{self.engine.label} stopped the query at its time limit "
+                                 "and answered only part of it (X-SQL-State: S1TAT)")
+            return status, headers, body
         except RemoteError as exc:
             if exc.status not in (401, 403, 404) and refused(exc.status, exc.body):
-                raise QueryError(explain_error(self.engine, exc.status, exc.body)) from None
+                raise QueryError(explain_error(self.engine, exc.status, exc.body,
+                                               getattr(self, "_head_lines", 0))) from None
             raise
 
     def execute(self, sparql: str, bindings=None, prefixes=None, describe: bool = False) -> Answer:
