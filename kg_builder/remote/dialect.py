@@ -39,6 +39,8 @@ class Engine:
     upload_types: tuple[str, ...] = ("application/n-triples", "text/turtle")
     #: the most triples one INSERT DATA block may hold (None: no limit known)
     max_insert: int | None = None
+    #: evaluates `?x rdfs:subClassOf* C` right inside joins and EXISTS (else: expand_closures)
+    reliable_paths: bool = True
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def candidates(self, query_url: str) -> dict[str, list[str]]:
@@ -107,6 +109,7 @@ ENGINES: dict[str, Engine] = {
         atomic_updates=False,
         upload_types=("text/turtle", "application/n-triples"),
         max_insert=4000,
+        reliable_paths=False,
         notes=("query and update on /sparql (update needs SPARQL_UPDATE granted to the "
                "SPARQL user, or /sparql-auth with a user that has it)",
                "Graph Store on /sparql-graph-crud-auth, with HTTP Digest authentication",
@@ -197,3 +200,57 @@ def explain_error(engine: Engine, status: int | None, body: str, head_lines: int
             return f"{engine.label} does not support this: {found.group(0).strip()[:300]}"
     where = f" ({status})" if status else ""
     return f"{engine.label} refused the request{where}: {text[:400]}"
+
+
+# -- property paths an engine gets wrong -------------------------------------------------------
+_TERM = r"(?:\?\w+|\$\w+|<[^<>\s]+>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]+)"
+_TYPE = r"(?:a|rdf:type|<http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type>)"
+_HIERARCHY = (r"(?:rdfs:subClassOf|rdfs:subPropertyOf|<http://www\.w3\.org/2000/01/rdf-schema#"
+              r"(?:subClassOf|subPropertyOf)>)")
+_CLOSURE_PATH = re.compile(
+    rf"(?P<s>{_TERM})\s+(?P<type>{_TYPE}\s*/\s*)?(?P<p>{_HIERARCHY})(?P<op>[*+])\s+"
+    rf"(?P<o><[^<>\s]+>|[A-Za-z][\w.-]*:[\w.-]*)(?P<after>\s*;)?")
+_PREFIX_DECL = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*|)\s*:\s*<([^<>\s]*)>")
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+
+
+def expand_closures(text: str, closure) -> str:
+    """The query with every `S rdfs:subClassOf* C` / `S a/rdfs:subClassOf* C` (and
+    subPropertyOf, and +) whose C is a constant replaced by the members of the closure,
+    `VALUES ?x { … }`: for engines that evaluate such paths wrongly inside joins (Virtuoso 7).
+    closure(predicate IRI, C's IRI, with_self) -> the IRIs; the closure query itself is run
+    apart, where the engine answers it right. A path this cannot rewrite is left as it is."""
+    prefixes = {p: ns for p, ns in _PREFIX_DECL.findall(text)}
+
+    def iri(term: str) -> str | None:
+        if term.startswith("<"):
+            return term[1:-1]
+        prefix, _, local = term.partition(":")
+        return prefixes[prefix] + local if prefix in prefixes else None
+
+    counter = [0]
+
+    def replace(m: re.Match) -> str:
+        head = text[: m.start()].rstrip()
+        # only a triple that starts a pattern (not the object of another, not in a list)
+        if head and head[-1] not in "{.}" and not head.endswith(("EXISTS", "OPTIONAL")):
+            return m.group(0)
+        pred, obj = iri(m.group("p")), iri(m.group("o"))
+        if pred is None or obj is None:
+            return m.group(0)
+        members = closure(pred, obj, m.group("op") == "*")
+        values = " ".join(f"<{x}>" for x in members)
+        subject = m.group("s")
+        counter[0] += 1
+        var = f"?_kg_closure_{counter[0]}"
+        if m.group("type"):
+            out = f"{subject} a {var} . VALUES {var} {{ {values} }}"
+        elif subject.startswith(("?", "$")):
+            out = f"VALUES {subject} {{ {values} }}"
+        else:
+            out = f"VALUES {var} {{ {values} }} FILTER({var} = {subject})"
+        if m.group("after"):  # `S path C ; p o` goes on as `S p o`
+            out += f" . {subject}"
+        return out
+
+    return _CLOSURE_PATH.sub(replace, text)

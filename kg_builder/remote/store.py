@@ -25,7 +25,7 @@ from rdflib.term import Node
 
 from ..errors import StoreError
 from ..store import Answer, QueryError, _ox, _ox_syntax_error, from_ox, to_ox
-from .dialect import explain_error, normalise_binding, refused
+from .dialect import expand_closures, explain_error, normalise_binding, refused
 from .endpoints import Endpoints, StoreURL, discover
 from .http import HttpClient, RemoteError
 
@@ -131,7 +131,22 @@ class RemoteStore:
             self._head_lines = head.count("\n")  # for the line numbers of engine errors
         else:
             self._head_lines = 0
+        if not self.engine.reliable_paths:
+            text = expand_closures(text, self._closure)
         return text
+
+    def _closure(self, predicate: str, target: str, with_self: bool) -> list[str]:
+        """The subjects of `?x <predicate>* <target>` (or +), asked on their own: an engine
+        that gets such paths wrong in joins gets this right. Cached for the store's life."""
+        cache = self.__dict__.setdefault("_closures", {})
+        key = (predicate, target, with_self)
+        if key not in cache:
+            op = "*" if with_self else "+"
+            query = f"SELECT DISTINCT ?x WHERE {{ ?x <{predicate}>{op} <{target}> }}"
+            _, _, body = self._post("query", query, RESULTS_JSON)
+            rows = _json_results(body, self.engine).get("results", {}).get("bindings", [])
+            cache[key] = sorted(r["x"]["value"] for r in rows if r["x"]["type"] == "uri")
+        return cache[key]
 
     def _post(self, field: str, text: str, accept: str, dataset: bool = True):
         pairs = [(field, text)] + (self._dataset() if dataset else [])
