@@ -47,6 +47,21 @@ SHARED = CORPUS.parent if CORPUS else None
 BACKENDS = [b for b in os.environ.get(
     "KG_TEST_BACKENDS", "memory,oxigraph,oxigraph-server,virtuoso").split(",") if b]
 SERVER_BACKENDS = ("oxigraph-server", "virtuoso")
+#: Catalogue queries an engine cannot answer, with its own words (README "Remote stores").
+#: Their tests are expected to fail there (xfail, strict: a fixed engine turns them red).
+ENGINE_REFUSES = {
+    ("virtuoso", "connections"): "Virtuoso 7.2.5 SP031 internal compiler error "
+    "sparp_find_qmv_of_var_or_retval(): side effect var passed (a GROUP_CONCAT sub-select "
+    "joined with UNIONed GRAPH patterns)",
+    ("virtuoso", "source-disagreements"): "Virtuoso 7.2.5 SP031 internal compiler error "
+    "sparp_find_origin_of_external_var() (sub-selects repeated under MINUS)",
+}
+
+
+def expect_engine_limit(request, backend: str, query: str) -> None:
+    reason = ENGINE_REFUSES.get((backend, query))
+    if reason:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 #: Quads in the build of the bundled data: change it when the ontology or curated data change.
 CORPUS_QUADS = 7760  # 7,716 before the ontology terms of issue 16
 

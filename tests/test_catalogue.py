@@ -21,6 +21,7 @@ from rdflib.namespace import RDF, XSD
 from kg_builder.ontology import KG
 from kg_builder.queries import Catalogue, run, shape
 from tests.conftest import REPO as PROJECT_DIR
+from tests.conftest import expect_engine_limit
 
 GOLDEN = PROJECT_DIR / "tests" / "golden"
 CATALOGUE = Catalogue()
@@ -106,7 +107,8 @@ def test_header_is_complete(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_golden_results(store, backend, name):
+def test_golden_results(store, backend, name, request):
+    expect_engine_limit(request, backend, name)
     q = CATALOGUE.get(name)
     result = run(store, q, timeout=120)
     seps = concatenated(q.text)

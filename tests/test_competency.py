@@ -14,7 +14,7 @@ from kg_builder.queries import Catalogue
 from kg_builder.queries import run as query_run
 from tests.conftest import REPO as PROJECT_DIR
 
-from .conftest import SHARED
+from .conftest import SHARED, expect_engine_limit
 
 QUERIES = PROJECT_DIR / "queries"
 CATALOGUE = Catalogue(QUERIES)
@@ -151,7 +151,8 @@ def test_families(store):
     assert alex["relation"] == "left behind" and "child" in alex["family"]
 
 
-def test_source_disagreements(store):
+def test_source_disagreements(store, backend, request):
+    expect_engine_limit(request, backend, "source-disagreements")
     rows = run(store, "source-disagreements")
     olga = [r for r in rows if r["subject"] == "Olga Prokopieva"]
     assert olga and {

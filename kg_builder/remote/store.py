@@ -354,8 +354,10 @@ def _declared_prefixes(text: str) -> set[str]:
 
 
 def bind_values(text: str, bindings: dict) -> str:
-    """The query with `VALUES (?a ?b) { (t1 t2) }` first in its outer WHERE group: the
-    values are bound for every pattern of the query, as Oxigraph's substitutions are."""
+    """The query with `VALUES (?a ?b) { (t1 t2) }` first in the WHERE group of the query and
+    of every sub-SELECT: the values are bound wherever the variables are used, as Oxigraph's
+    substitutions bind them (a sub-SELECT is evaluated first, so one VALUES block in the
+    outer group would not reach a FILTER inside it)."""
     from ..queries import tokens
 
     toks = tokens(text)
@@ -367,24 +369,19 @@ def bind_values(text: str, bindings: dict) -> str:
     def offset(tok) -> int:
         return offsets[tok.line - 1] + tok.column - 1
 
-    brace = None
-    seen_where = False
-    for i, tok in enumerate(toks):
-        if tok.value.upper() == "WHERE":
-            seen_where = True
-            continue
-        if tok.value == "{":
-            head = [t.value.upper() for t in toks[:i]]
-            if seen_where or "CONSTRUCT" not in head:
-                brace = tok
-                break
-    if brace is None:
+    braces = [toks[i + 1] for i, tok in enumerate(toks[:-1])
+              if tok.value.upper() == "WHERE" and toks[i + 1].value == "{"]
+    if not braces:  # SELECT * { … } or ASK { … }
+        braces = [t for t in toks if t.value == "{"][:1]
+    if not braces:
         raise QueryError("cannot bind parameters: the query has no WHERE group")
     names = list(bindings)
     values = " ".join(str(to_ox(bindings[n])) for n in names)
     block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({values}) }} "
-    at = offset(brace) + 1
-    return text[:at] + block + text[at:]
+    for brace in sorted(braces, key=offset, reverse=True):
+        at = offset(brace) + 1
+        text = text[:at] + block + text[at:]
+    return text
 
 
 # -- the manifest ---------------------------------------------------------------------------
