@@ -66,6 +66,10 @@ def _open(args: dict):
         ds = Dataset()
         ds.parse(args["nquads"], format="nquads")
         store = MemoryStore(ds)
+    elif args["backend"] == "remote":  # a SPARQL server: sparql+http://…
+        from kg_builder.remote.store import RemoteStore
+
+        store = RemoteStore(args["store"])
     else:
         from kg_builder.store import OxigraphStore
 

@@ -41,12 +41,13 @@ except Exception:  # ../shared/corpus absent: the corpus tests skip
     CORPUS = None
 SHARED = CORPUS.parent if CORPUS else None
 #: memory (rdflib), oxigraph (an on-disk store), and real SPARQL servers as remote stores:
-#: "oxigraph-server" (`oxigraph serve`) and "virtuoso" (Virtuoso Open Source 7). A server
+#: "oxigraph-server" (`oxigraph serve`), "virtuoso" (Virtuoso Open Source 7) and "fuseki"
+#: (Apache Jena Fuseki, where $FUSEKI_JAR names its jar). A server
 #: backend that cannot run here is skipped with its reason (tests/servers.py);
 #: KG_TEST_BACKENDS=memory,oxigraph limits the run.
 BACKENDS = [b for b in os.environ.get(
-    "KG_TEST_BACKENDS", "memory,oxigraph,oxigraph-server,virtuoso").split(",") if b]
-SERVER_BACKENDS = ("oxigraph-server", "virtuoso")
+    "KG_TEST_BACKENDS", "memory,oxigraph,oxigraph-server,virtuoso,fuseki").split(",") if b]
+SERVER_BACKENDS = ("oxigraph-server", "virtuoso", "fuseki")
 #: Catalogue queries an engine cannot answer, with its own words (README "Remote stores").
 #: Their tests are expected to fail there (xfail, strict: a fixed engine turns them red).
 ENGINE_REFUSES = {
@@ -92,14 +93,15 @@ def start_server(backend: str, folder: Path):
     """A new server for `backend` (its `.store` is the --store value), stopped at exit."""
     from . import servers
 
-    missing = servers.oxigraph_available() if backend == "oxigraph-server" else (
-        servers.virtuoso_available())
+    available, start = {
+        "oxigraph-server": (servers.oxigraph_available, servers.start_oxigraph),
+        "virtuoso": (servers.virtuoso_available, servers.start_virtuoso),
+        "fuseki": (servers.fuseki_available, servers.start_fuseki),
+    }[backend]
+    missing = available()
     if missing:
         pytest.skip(f"{backend}: {missing}")
-    if backend == "oxigraph-server":
-        server = servers.start_oxigraph(folder)
-    else:
-        server = servers.start_virtuoso(folder)
+    server = start(folder)
     _SERVERS.append(server)
     server.store = "sparql+" + server.query_url
     return server

@@ -479,3 +479,61 @@ def start_oxigraph(
         time.sleep(0.1)
     _end(proc, 10)
     raise RuntimeError(f"oxigraph serve did not answer within {start_timeout:.0f} s:\n{_tail(log)}")
+
+
+# --- Apache Jena Fuseki ---------------------------------------------------------------------
+
+
+def fuseki_jar() -> str | None:
+    """The standalone Fuseki server jar: $FUSEKI_JAR, else `fuseki-server.jar` in
+    $FUSEKI_HOME."""
+    import os
+
+    for candidate in (os.environ.get("FUSEKI_JAR"),
+                      os.path.join(os.environ.get("FUSEKI_HOME", "/nonexistent"),
+                                   "fuseki-server.jar")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def fuseki_available() -> str | None:
+    if shutil.which("java") is None:
+        return "Apache Jena Fuseki needs Java, and there is none"
+    if fuseki_jar() is None:
+        return ("Apache Jena Fuseki is not installed: it is a Maven artifact "
+                "(org.apache.jena:jena-fuseki-server), Maven Central cannot be reached from "
+                "this machine, and no Debian package carries it; set $FUSEKI_JAR to a "
+                "fuseki-server.jar to run these tests")
+    return None
+
+
+def start_fuseki(folder: Path, *, start_timeout: float = 60.0) -> SparqlServer:
+    """Fuseki with a TDB2 dataset /ds in `folder`/db, updates allowed, on loopback."""
+    reason = fuseki_available()
+    if reason:
+        raise RuntimeError(reason)
+    folder = Path(folder).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "fuseki.log"
+    port = free_port()
+    command = ["java", "-Xmx1g", "-jar", fuseki_jar(), "--localhost", f"--port={port}",
+               "--update", "--tdb2", f"--loc={folder / 'db'}", "/ds"]
+    with open(log, "ab") as sink:
+        proc = subprocess.Popen(command, cwd=folder, stdin=subprocess.DEVNULL, stdout=sink,
+                                stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/"
+    server = SparqlServer(kind="fuseki", folder=folder, port=port, base=base,
+                          query_url=base + "ds/sparql", update_url=base + "ds/update",
+                          gsp_url=base + "ds/data", log=log, process=proc)
+    _STARTED.append(server)
+    ask = server.query_url + "?query=" + urllib.parse.quote("ASK {}")
+    deadline = time.monotonic() + start_timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"fuseki exited ({proc.returncode}):\n{_tail(log)}")
+        if _answers(ask):
+            return server
+        time.sleep(0.2)
+    _end(proc, 10)
+    raise RuntimeError(f"Fuseki did not answer within {start_timeout:.0f} s:\n{_tail(log)}")

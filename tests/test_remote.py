@@ -32,7 +32,7 @@ from .conftest import CORPUS_QUADS, start_server
 SOURCE_000 = "000_15c30f71e5ccaca9"
 GRAPH_000 = f"https://w3id.org/kg-builder/graph/{SOURCE_000}/curated"
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-ENGINES = ["oxigraph-server", "virtuoso"]
+ENGINES = ["oxigraph-server", "virtuoso", "fuseki"]
 ALL_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -75,8 +75,7 @@ def server(request, tmp_path):
 
 
 def _update_url(server) -> str:
-    return server.query_url.rsplit("/", 1)[0] + "/update" if server.kind == "oxigraph" else (
-        server.query_url)
+    return server.update_url
 
 
 # -- discovery ----------------------------------------------------------------------------------
@@ -213,7 +212,7 @@ def test_server_stopped_mid_build_leaves_the_previous_version(server, corpus_dir
         build(_settings(server.store, corpus_dir, curated_copy), full=True, validate=False,
               on_step=pull_the_plug)
     # the same database, served again (on a new port)
-    again = start_server(server.kind if server.kind == "virtuoso" else "oxigraph-server",
+    again = start_server({"oxigraph": "oxigraph-server"}.get(server.kind, server.kind),
                          server.folder)
     store = RemoteStore(again.store)
     assert store.manifest.graphs == before  # the manifest is the previous build's
