@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -338,3 +339,141 @@ def test_prefixes_are_declared_once_and_bindings_are_values(server, corpus_dir):
     rows = store.select("SELECT ?label WHERE { ?p rdfs:label ?label }",
                         {"p": URIRef(amonov)}, PREFIX_MAP)
     assert [str(r["label"]) for r in rows] == ["Andrei Amonov"]
+
+
+# -- TLS, bearer tokens, retries: a real HTTPS front of a real server -------------------------
+class _Front:
+    """A TLS-terminating reverse proxy on 127.0.0.1 in front of an upstream SPARQL server,
+    as a hosted triple store is: it wants a bearer token, and can answer 503 a few times."""
+
+    def __init__(self, upstream: str, folder: Path, token: str):
+        import http.server
+        import shutil
+        import ssl
+        import subprocess
+
+        if shutil.which("openssl") is None:
+            pytest.skip("openssl is not installed: no certificate for the TLS test")
+        self.cert, key = folder / "cert.pem", folder / "key.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                        "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", str(key), "-out", str(self.cert)],
+                       check=True, capture_output=True)
+        front = self
+        self.fail_next = 0
+        self.seen = 0
+        parts = urllib.parse.urlsplit(upstream)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _relay(self):
+                front.seen += 1
+                if self.headers.get("Authorization") != f"Bearer {token}":
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Bearer realm="triples"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if front.fail_next > 0:
+                    front.fail_next -= 1
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() in ("content-type", "accept")}
+                req = urllib.request.Request(f"{parts.scheme}://{parts.netloc}{self.path}",
+                                             body, headers, method=self.command)
+                try:
+                    resp = NO_PROXY.open(req, timeout=60)
+                    status, data, rheaders = resp.status, resp.read(), resp.headers
+                except urllib.error.HTTPError as exc:
+                    status, data, rheaders = exc.code, exc.read(), exc.headers
+                self.send_response(status)
+                for k, v in rheaders.items():
+                    if k.lower() in ("content-type", "server"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _relay
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(self.cert, key)
+        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.thread.join(10)
+
+
+
+@pytest.fixture
+def front(tmp_path):
+    if servers.oxigraph_available():
+        pytest.skip(servers.oxigraph_available())
+    srv = start_server("oxigraph-server", tmp_path / "ox")
+    proxy = _Front(srv.base, tmp_path, "s3cret")
+    yield proxy
+    proxy.close()
+
+
+def test_tls_is_verified_and_a_private_ca_can_be_named(front, corpus_dir, monkeypatch):
+    store = f"sparql+https://127.0.0.1:{front.port}/query?retries=0"
+    monkeypatch.setenv("KG_STORE_TOKEN", "s3cret")
+    monkeypatch.delenv("KG_STORE_USER", raising=False)
+    monkeypatch.delenv("KG_STORE_CA_BUNDLE", raising=False)
+    with pytest.raises(StoreError, match="TLS failed") as caught:
+        discover(StoreURL.parse(store))
+    assert "$KG_STORE_CA_BUNDLE" in str(caught.value)
+    monkeypatch.setenv("KG_STORE_CA_BUNDLE", str(front.cert))
+    result = build(_settings(store, corpus_dir), validate=False)  # over TLS, with the token
+    assert result.stats.full and len(RemoteStore(store)) == CORPUS_QUADS
+    monkeypatch.delenv("KG_STORE_CA_BUNDLE")
+    insecure = store + "&tls-verify=false"
+    assert len(RemoteStore(insecure)) == CORPUS_QUADS  # verification off, as asked
+
+
+def test_bearer_token_from_the_environment(front, monkeypatch):
+    monkeypatch.setenv("KG_STORE_CA_BUNDLE", str(front.cert))
+    monkeypatch.delenv("KG_STORE_USER", raising=False)
+    store = f"sparql+https://127.0.0.1:{front.port}/query"
+    monkeypatch.delenv("KG_STORE_TOKEN", raising=False)
+    with pytest.raises(RemoteError, match=r"401 unauthorised") as caught:
+        discover(StoreURL.parse(store))
+    assert "$KG_STORE_TOKEN" in str(caught.value)
+    monkeypatch.setenv("KG_STORE_TOKEN", "wrong")
+    with pytest.raises(RemoteError, match="check the credentials given in \\$KG_STORE_TOKEN"):
+        discover(StoreURL.parse(store))
+    monkeypatch.setenv("KG_STORE_TOKEN", "s3cret")
+    found = discover(StoreURL.parse(store))
+    assert found.engine.name == "oxigraph" and found.update.endswith("/update")
+
+
+def test_5xx_answers_are_retried_with_backoff_then_reported(front, monkeypatch):
+    monkeypatch.setenv("KG_STORE_CA_BUNDLE", str(front.cert))
+    monkeypatch.setenv("KG_STORE_TOKEN", "s3cret")
+    monkeypatch.delenv("KG_STORE_USER", raising=False)
+    from kg_builder.remote.http import Credentials, HttpClient
+
+    client = HttpClient(Credentials.from_env(), retries=3, backoff=0.05)
+    url = f"https://127.0.0.1:{front.port}/query?query=" + urllib.parse.quote("ASK {}")
+    front.fail_next, before = 2, front.seen
+    status, _, body = client.request("GET", url, None,
+                                     {"Accept": "application/sparql-results+json"})
+    assert status == 200 and json.loads(body)["boolean"] is True
+    assert front.seen - before == 3  # two 503s, then the answer
+    front.fail_next, before = 10, front.seen
+    with pytest.raises(RemoteError, match=r"503.*\n\(after 4 tries\)"):
+        client.request("GET", url)
+    assert front.seen - before == 4

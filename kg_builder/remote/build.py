@@ -131,7 +131,7 @@ class RemoteWriter:
     def _lock(self, again: bool = True) -> None:
         if self.break_lock:
             self._update(f"DROP SILENT GRAPH <{LOCK_GRAPH}>")
-        now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+        now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
         self._update(
             f"INSERT {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}:{self.build_id}> <{KGS}owner> "
             f"{_literal(self.owner)} ; <{KGS}since> \"{now}\"^^<{XSD_DATETIME}> }} }}\n"

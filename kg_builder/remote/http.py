@@ -174,7 +174,7 @@ class HttpClient:
             raise self._http_error(method, url, exc.code, text) from None
         except urllib.error.URLError as exc:
             raise self._connection_error(url, exc.reason) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             err = self.error(f"{method} {_short(url)}: no answer within {self.timeout:g} s",
                              "raise the timeout (?timeout=SECONDS on the store URL, or "
                              "--timeout), or check the server")
