@@ -51,9 +51,6 @@ SERVER_BACKENDS = ("oxigraph-server", "virtuoso", "fuseki")
 #: Catalogue queries an engine cannot answer, with its own words (README "Remote stores").
 #: Their tests are expected to fail there (xfail, strict: a fixed engine turns them red).
 ENGINE_REFUSES = {
-    ("virtuoso", "connections"): "Virtuoso 7.2.5 SP031 internal compiler error "
-    "sparp_find_qmv_of_var_or_retval(): side effect var passed (a GROUP_CONCAT sub-select "
-    "joined with UNIONed GRAPH patterns)",
     ("virtuoso", "source-disagreements"): "Virtuoso 7.2.5 SP031 internal compiler error "
     "sparp_find_origin_of_external_var() (sub-selects repeated under MINUS)",
 }

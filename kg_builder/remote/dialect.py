@@ -233,7 +233,7 @@ def expand_closures(text: str, closure) -> str:
     def replace(m: re.Match) -> str:
         head = text[: m.start()].rstrip()
         # only a triple that starts a pattern (not the object of another, not in a list)
-        if head and head[-1] not in "{.}" and not head.endswith(("EXISTS", "OPTIONAL")):
+        if head and head[-1] not in "{.})" and not head.endswith(("EXISTS", "OPTIONAL")):
             return m.group(0)
         pred, obj = iri(m.group("p")), iri(m.group("o"))
         if pred is None or obj is None:
@@ -253,4 +253,25 @@ def expand_closures(text: str, closure) -> str:
             out += f" . {subject}"
         return out
 
+    def lone(m: re.Match) -> str:
+        # FILTER [NOT] EXISTS { ?v path C }: a membership test (an EXISTS holding only a
+        # VALUES block stops Virtuoso's compiler)
+        inner = _CLOSURE_PATH.fullmatch(m.group("body").strip())
+        if not inner or inner.group("type") or inner.group("after") or not inner.group(
+                "s").startswith(("?", "$")):
+            return m.group(0)
+        pred, obj = iri(inner.group("p")), iri(inner.group("o"))
+        if pred is None or obj is None:
+            return m.group(0)
+        members = closure(pred, obj, inner.group("op") == "*")
+        negated = bool(m.group("not"))
+        if not members:
+            return "FILTER(true)" if negated else "FILTER(false)"
+        listed = ", ".join(f"<{x}>" for x in members)
+        return f"FILTER({inner.group('s')} {'NOT IN' if negated else 'IN'} ({listed}))"
+
+    text = _LONE_EXISTS.sub(lone, text)
     return _CLOSURE_PATH.sub(replace, text)
+
+
+_LONE_EXISTS = re.compile(r"FILTER\s+(?P<not>NOT\s+)?EXISTS\s*\{(?P<body>[^{}]*)\}", re.I)
