@@ -233,7 +233,9 @@ def build(
     elif is_remote(settings.store):
         from .remote.pipeline import build_in_remote
 
-        build_in_remote(result, onto, write, validate, full, step, lap, break_lock=break_lock)
+        build_in_remote(result, onto, write, validate, full, step, lap,
+                        info=_manifest_info(settings), check_store=check_store,
+                        write_outputs=write_outputs_from_store, break_lock=break_lock)
     else:
         _build_in_store(result, onto, write, validate, full, step, lap)
     result.stats.seconds = seconds

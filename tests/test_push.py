@@ -206,7 +206,8 @@ def test_update_method_and_fallback(local, oxigraph):
     assert report.verified and {g.method for g in report.graphs} == {"update"}
     assert remote_counts(oxigraph) == graph_sizes(local)
     # No GSP at /query (Oxigraph answers PUT with 404): "auto" falls back to SPARQL Update.
-    report = push(local, oxigraph + "query", update_endpoint=oxigraph + "update", batch_quads=700)
+    report = push(local, oxigraph + "query", gsp_endpoint=oxigraph + "query",
+                  update_endpoint=oxigraph + "update", batch_quads=700)
     assert report.verified and {g.method for g in report.graphs} == {"update"}
     assert remote_counts(oxigraph) == graph_sizes(local)
     name = f"{make_settings(check_owl=False, store='memory').base_iri}graph/ontology"
@@ -266,10 +267,21 @@ def test_only_http_urls(local):
 
 
 def test_wrong_gsp_endpoint_says_which_option(local, oxigraph):
+    q = oxigraph + "query"
     with pytest.raises(PushError, match="--gsp"):
-        push(local, oxigraph + "query", method="gsp")
+        push(local, q, gsp_endpoint=q, update_endpoint=q, method="gsp")
     with pytest.raises(PushError, match="--update"):
-        push(local, oxigraph + "query", method="update")
+        push(local, q, gsp_endpoint=q, update_endpoint=q, method="update")
+
+
+def test_the_endpoints_not_given_are_discovered(local, oxigraph):
+    wipe(oxigraph)
+    report = push(local, oxigraph.rstrip("/"))  # the base URL of a stock `oxigraph serve`
+    assert report.verified and report.endpoint == oxigraph + "query"
+    assert (report.gsp_endpoint, report.update_endpoint) == (oxigraph + "store",
+                                                             oxigraph + "update")
+    assert {g.method for g in report.graphs} == {"gsp"}
+    assert any(line.startswith("graph store:") for line in report.found)
 
 
 class FakeStore(BaseHTTPRequestHandler):

@@ -258,10 +258,11 @@ def test_reading_commands_take_the_remote_store(server, corpus_dir, tmp_path):
     checked = runner.invoke(main, ["validate", "--store", server.store, "--format", "json"])
     assert checked.exit_code == 0, checked.output
     assert json.loads(checked.stdout)["quads"] == CORPUS_QUADS
-    out = tmp_path / "gexf"
-    exported = runner.invoke(main, ["export", "gexf", "--store", server.store, "--out",
-                                    str(out)])
+    out = tmp_path / "kg.gexf"
+    exported = runner.invoke(main, ["export", "--format", "gexf", "--store", server.store,
+                                    "-o", str(out)])
     assert exported.exit_code == 0, exported.output
+    assert out.stat().st_size > 10_000
 
 
 def test_serve_answers_from_the_remote_store(server, corpus_dir):
@@ -477,3 +478,29 @@ def test_5xx_answers_are_retried_with_backoff_then_reported(front, monkeypatch):
     with pytest.raises(RemoteError, match=r"503.*\n\(after 4 tries\)"):
         client.request("GET", url)
     assert front.seen - before == 4
+
+
+def test_publish_writes_the_same_site_from_the_server(corpus_dir, tmp_path):
+    """`kg publish` reading a remote store writes the site it writes from the local one
+    (but for the modification time the VoID description gives)."""
+    if servers.oxigraph_available():
+        pytest.skip(servers.oxigraph_available())
+    srv = start_server("oxigraph-server", tmp_path / "ox")
+    local = str(tmp_path / "local")
+    build(_settings(local, corpus_dir), validate=False)
+    build(_settings(srv.store, corpus_dir), validate=False)
+    runner = CliRunner()
+    sites = {}
+    for name, store in (("local", local), ("remote", srv.store)):
+        out = tmp_path / f"site-{name}"
+        result = runner.invoke(main, ["publish", str(out), "--store", store])
+        assert result.exit_code == 0, result.output
+        sites[name] = {p.relative_to(out): p for p in out.rglob("*") if p.is_file()}
+    assert sites["local"].keys() == sites["remote"].keys() and len(sites["local"]) > 1000
+    differ = [rel for rel, p in sites["local"].items()
+              if p.read_bytes() != sites["remote"][rel].read_bytes()]
+    for rel in differ:  # only the VoID description, and in it only dct:modified
+        a = sites["local"][rel].read_text("utf-8").splitlines()
+        b = sites["remote"][rel].read_text("utf-8").splitlines()
+        assert "void" in str(rel)
+        assert [x for x, y in zip(a, b, strict=True) if x != y and "modified" not in x] == []

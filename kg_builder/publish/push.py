@@ -375,17 +375,25 @@ def _discover(endpoint, gsp, upd, auth, token, timeout, method):
     the service description, else the usual places of the engine that answers."""
     from ..errors import StoreError
     from ..remote.endpoints import StoreURL, discover
-    from ..remote.http import Credentials, HttpClient
+    from ..remote.http import Credentials, HttpClient, RemoteError
 
     credentials = Credentials(auth[0], auth[1], None, "--user/--password-env") if auth else (
         Credentials(None, None, token, "--token-env") if token else Credentials())
-    client = HttpClient(credentials, timeout=timeout, retries=1)
+    client = HttpClient(credentials, timeout=timeout, retries=1, ask_for=(
+        "give --user NAME --password-env VAR (basic auth) or --token-env VAR (bearer token)"))
     spec = StoreURL.parse("sparql+" + endpoint)
     try:
         found = discover(spec, client, need_update=method == "update" and upd is None)
-    except StoreError as exc:
+    except RemoteError as exc:  # the server answered: 401, 403, …
         message, _, fix = str(exc).partition("\nFix: ")
-        raise PushError(message, fix or None, getattr(exc, "status", None)) from None
+        raise PushError(message, fix or None, exc.status) from None
+    except StoreError as exc:
+        if "no SPARQL query endpoint" not in str(exc):
+            message, _, fix = str(exc).partition("\nFix: ")
+            raise PushError(message, fix or None) from None
+        # not a server discovery knows: every protocol on the URL given, as before
+        return endpoint, gsp or endpoint, upd or endpoint, [f"discovery: {str(exc).splitlines()[0]}; every protocol "
+                                    "is sent to the endpoint given"]
     gsp = gsp or (found.gsp if method != "update" else None)
     if gsp is None and upd is None and found.update is None:
         raise PushError(

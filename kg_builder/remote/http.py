@@ -95,8 +95,11 @@ class HttpClient:
 
     def __init__(self, credentials: Credentials | None = None, *, timeout: float = 60,
                  retries: int = 3, backoff: float = 0.5, verify: bool | None = None,
-                 ca_bundle: str | None = None, user_agent: str = "kg-builder"):
+                 ca_bundle: str | None = None, user_agent: str = "kg-builder",
+                 ask_for: str = ("set $KG_STORE_USER and $KG_STORE_PASSWORD (basic or digest) "
+                                 "or $KG_STORE_TOKEN (bearer)")):
         self.credentials = credentials or Credentials()
+        self.ask_for = ask_for  # how to give credentials, for the hint of a 401
         self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
@@ -188,8 +191,7 @@ class HttpClient:
         if code in (401, 403):
             c = self.credentials
             if c.kind is None:
-                fix = ("the server wants credentials: set $KG_STORE_USER and "
-                       "$KG_STORE_PASSWORD (basic or digest) or $KG_STORE_TOKEN (bearer)")
+                fix = f"the server wants credentials: {self.ask_for}"
             else:
                 fix = (f"check the credentials given in {c.origin} and the account's rights "
                        "on this server")

@@ -20,14 +20,15 @@ from .build import RemoteWriter
 from .store import RemoteStore
 
 
-def build_in_remote(result, onto, write, validate, full, step, lap, *, break_lock=False) -> None:
+def build_in_remote(result, onto, write, validate, full, step, lap, *, info: dict,
+                    check_store, write_outputs, break_lock=False) -> None:
+    """The build of kg_builder.pipeline.build into a remote store. `info` is the builder's
+    manifest info, `check_store` and `write_outputs` the pipeline's own validation and
+    export steps (passed in: this module is below the pipeline)."""
     import pyoxigraph as ox
-
-    from ..pipeline import _manifest_info, check_store, write_outputs_from_store
 
     settings = result.settings
     stats = result.stats
-    info = _manifest_info(settings)
     step(f"connecting to {settings.store}")
     with RemoteWriter(settings.store, break_lock=break_lock, on_step=step) as writer:
         old = None if full else writer.manifest
@@ -84,7 +85,7 @@ def build_in_remote(result, onto, write, validate, full, step, lap, *, break_loc
                                         client=writer.client)
             if write:
                 step("writing outputs")
-                result.outputs = write_outputs_from_store(all_path, settings.out_dir)
+                result.outputs = write_outputs(all_path, settings.out_dir)
                 lap("export")
         finally:
             if all_path.exists():
