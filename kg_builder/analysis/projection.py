@@ -69,7 +69,7 @@ _ASSERTIONS = (
     OPTIONAL { ?a kg:notBefore ?low }
     OPTIONAL { ?a kg:notAfter ?high }
   }
-  BIND(isIRI(?o) AS ?iri)
+  BIND(IF(isIRI(?o), "true", "false") AS ?iri)  # a string: engines write booleans apart
 }"""
 )
 

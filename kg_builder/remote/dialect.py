@@ -41,6 +41,8 @@ class Engine:
     max_insert: int | None = None
     #: evaluates `?x rdfs:subClassOf* C` right inside joins and EXISTS (else: expand_closures)
     reliable_paths: bool = True
+    #: writes SPARQL JSON results as the Recommendation does (else: normalise_binding)
+    standard_json: bool = True
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def candidates(self, query_url: str) -> dict[str, list[str]]:
@@ -110,6 +112,7 @@ ENGINES: dict[str, Engine] = {
         upload_types=("text/turtle", "application/n-triples"),
         max_insert=4000,
         reliable_paths=False,
+        standard_json=False,
         notes=("query and update on /sparql (update needs SPARQL_UPDATE granted to the "
                "SPARQL user, or /sparql-auth with a user that has it)",
                "Graph Store on /sparql-graph-crud-auth, with HTTP Digest authentication",

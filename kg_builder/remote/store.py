@@ -171,8 +171,14 @@ class RemoteStore:
             raise
 
     def execute(self, sparql: str, bindings=None, prefixes=None, describe: bool = False) -> Answer:
+        from ..queries import shape
+
         text = self._prepare(sparql, bindings, prefixes)
-        _, headers, body = self._post("query", text, f"{RESULTS_JSON}, {GRAPH_TYPES}")
+        form = shape(sparql).form
+        # one kind of answer asked for: offered both, Virtuoso answers a CONSTRUCT in JSON
+        accept = GRAPH_TYPES if form in ("CONSTRUCT", "DESCRIBE") else (
+            RESULTS_JSON if form in ("SELECT", "ASK") else f"{RESULTS_JSON}, {GRAPH_TYPES}")
+        _, headers, body = self._post("query", text, accept)
         kind = _content_type(headers)
         if kind in _RDF_FORMATS:
             return Answer("DESCRIBE" if describe else "CONSTRUCT",
@@ -199,8 +205,10 @@ class RemoteStore:
         _, _, body = self._post("query", text, RESULTS_JSON, dataset=not whole_store)
         answer = _json_results(body, self.engine)
         names = answer.get("head", {}).get("vars", [])
-        return [tuple((b[v]["value"] if v in b else None) for v in names)
-                for b in answer.get("results", {}).get("bindings", [])]
+        bindings = answer.get("results", {}).get("bindings", [])
+        if not self.engine.standard_json:  # e.g. Virtuoso's booleans as 1/0
+            bindings = [{k: normalise_binding(v) for k, v in b.items()} for b in bindings]
+        return [tuple((b[v]["value"] if v in b else None) for v in names) for b in bindings]
 
     def ask(self, sparql: str) -> bool:
         answer = self.execute(sparql)
