@@ -479,28 +479,3 @@ def test_5xx_answers_are_retried_with_backoff_then_reported(front, monkeypatch):
         client.request("GET", url)
     assert front.seen - before == 4
 
-
-def test_publish_writes_the_same_site_from_the_server(corpus_dir, tmp_path):
-    """`kg publish` reading a remote store writes the site it writes from the local one
-    (but for the modification time the VoID description gives)."""
-    if servers.oxigraph_available():
-        pytest.skip(servers.oxigraph_available())
-    srv = start_server("oxigraph-server", tmp_path / "ox")
-    local = str(tmp_path / "local")
-    build(_settings(local, corpus_dir), validate=False)
-    build(_settings(srv.store, corpus_dir), validate=False)
-    runner = CliRunner()
-    sites = {}
-    for name, store in (("local", local), ("remote", srv.store)):
-        out = tmp_path / f"site-{name}"
-        result = runner.invoke(main, ["publish", str(out), "--store", store])
-        assert result.exit_code == 0, result.output
-        sites[name] = {p.relative_to(out): p for p in out.rglob("*") if p.is_file()}
-    assert sites["local"].keys() == sites["remote"].keys() and len(sites["local"]) > 1000
-    differ = [rel for rel, p in sites["local"].items()
-              if p.read_bytes() != sites["remote"][rel].read_bytes()]
-    for rel in differ:  # only the VoID description, and in it only dct:modified
-        a = sites["local"][rel].read_text("utf-8").splitlines()
-        b = sites["remote"][rel].read_text("utf-8").splitlines()
-        assert "void" in str(rel)
-        assert [x for x, y in zip(a, b, strict=True) if x != y and "modified" not in x] == []
