@@ -46,6 +46,7 @@ def floor_load(engine: str, dump: Path, folder: Path) -> dict:
     started = time.perf_counter()
     if engine == "oxigraph-server":
         binary = servers.oxigraph_binary()
+        folder.mkdir(parents=True, exist_ok=True)
         subprocess.run([binary, "load", "--location", str(folder / "db"), "--file", str(dump)],
                        check=True, capture_output=True)
         return {"seconds": time.perf_counter() - started}
