@@ -395,6 +395,27 @@ def build_graphs(data: CuratedData, ontology: Ontology, base_iri: str) -> Iterat
     return DatasetBuilder(data, ontology, base_iri).graphs()
 
 
+def compare_graphs(graphs: Iterable[GraphLines], manifest, stats,
+                   old: dict | None) -> Iterator[tuple[GraphLines, bool]]:
+    """Each non-empty graph with whether it must be written: its digest differs from the last
+    build's (`old`: graph name → manifest entry; None, a full build: every graph). The graph's
+    digest and quad count go into `manifest.graphs`, the counts and changed names into `stats`
+    (a pipeline BuildStats), as the incremental builds into every kind of store need."""
+    for g in graphs:
+        if not g.lines:
+            continue
+        digest = g.digest
+        manifest.graphs[g.name] = {"digest": digest, "quads": len(g)}
+        stats.graphs += 1
+        stats.quads += len(g)
+        previous = None if old is None else old.get(g.name)
+        changed = previous is None or previous.get("digest") != digest
+        if changed:
+            stats.changed.append(g.name)
+            stats.quads_written += len(g)
+        yield g, changed
+
+
 def to_dataset(graphs: Iterable[GraphLines]) -> Dataset:
     """An rdflib Dataset of the graphs (parsed with rdflib's own N-Quads parser)."""
     ds = Dataset()

@@ -21,7 +21,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 
 from . import __version__ as KG_VERSION
-from .build import PREFIXES, GraphLines, build_graphs, to_dataset
+from .build import PREFIXES, GraphLines, build_graphs, compare_graphs, to_dataset
 from .config import MEMORY, Settings, resolve_settings
 from .curation import load_curated
 from .errors import ConfigError, CurationError, GraphValidationError, Problem
@@ -365,19 +365,12 @@ def _build_in_store(result: BuildResult, onto, write, validate, full, step, lap)
             with open(changed_path, "w", encoding="utf-8") as changed_fh:
                 all_fh = open(all_path, "w", encoding="utf-8") if all_path else None  # noqa: SIM115
                 try:
-                    for g in build_graphs(result.data, onto, settings.base_iri):
-                        if not g.lines:
-                            continue
-                        digest = g.digest
-                        manifest.graphs[g.name] = {"digest": digest, "quads": len(g)}
-                        stats.graphs += 1
-                        stats.quads += len(g)
+                    graphs = build_graphs(result.data, onto, settings.base_iri)
+                    last = None if full else old.graphs
+                    for g, changed in compare_graphs(graphs, manifest, stats, last):
                         if all_fh:
                             all_fh.writelines(g.lines)
-                        previous = None if full else old.graphs.get(g.name)
-                        if previous is None or previous.get("digest") != digest:
-                            stats.changed.append(g.name)
-                            stats.quads_written += len(g)
+                        if changed:
                             changed_fh.writelines(g.lines)
                 finally:
                     if all_fh:

@@ -134,7 +134,32 @@ class Store(Protocol):
 
 
 # -- in memory (rdflib) -------------------------------------------------------------------------
-class MemoryStore:
+class AnswerForms:
+    """select, ask and construct on top of a store's `execute` (which answers any form whole):
+    for the stores with no faster path of their own (in memory, remote)."""
+
+    def select(
+        self, sparql: str, bindings: dict[str, Node] | None = None, prefixes=None
+    ) -> list[dict]:
+        answer = self.execute(sparql, bindings, prefixes)
+        if answer.form != "SELECT":
+            raise QueryError(f"expected a SELECT query, got {answer.form}")
+        return [dict(zip(answer.variables, row, strict=True)) for row in answer.rows]
+
+    def ask(self, sparql: str) -> bool:
+        answer = self.execute(sparql)
+        if answer.form != "ASK":
+            raise QueryError(f"expected an ASK query, got {answer.form}")
+        return bool(answer.boolean)
+
+    def construct(self, sparql: str) -> Graph:
+        answer = self.execute(sparql)
+        if answer.graph is None:
+            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
+        return answer.graph
+
+
+class MemoryStore(AnswerForms):
     """An rdflib Dataset held in memory; SPARQL's default graph is the union of all graphs."""
 
     backend = "memory"
@@ -203,31 +228,10 @@ class MemoryStore:
     def lexical(term) -> str:
         return str(term)
 
-    def select(
-        self, sparql: str, bindings: dict[str, Node] | None = None, prefixes=None
-    ) -> list[dict]:
-        result = self._query(sparql, bindings, prefixes)
-        if result.type != "SELECT":
-            raise QueryError(f"expected a SELECT query, got {result.type}")
-        names = [str(v) for v in result.vars]
-        return [{n: row[i] for i, n in enumerate(names)} for row in result]
-
     def string_rows(self, sparql: str, prefixes=None) -> list[tuple]:
         """SELECT rows as plain strings (IRI or lexical form; None where unbound)."""
         answer = self.execute(sparql, prefixes=prefixes)
         return [tuple(None if t is None else str(t) for t in row) for row in answer.rows]
-
-    def ask(self, sparql: str) -> bool:
-        result = self._query(sparql)
-        if result.type != "ASK":
-            raise QueryError(f"expected an ASK query, got {result.type}")
-        return bool(result.askAnswer)
-
-    def construct(self, sparql: str) -> Graph:
-        result = self._query(sparql)
-        if result.graph is None:
-            raise QueryError("expected a CONSTRUCT or DESCRIBE query")
-        return result.graph
 
     def graph_names(self) -> list[URIRef]:
         return sorted(

@@ -141,6 +141,21 @@ def _end(proc: subprocess.Popen | None, timeout: float) -> None:
 # --- Virtuoso -------------------------------------------------------------------------
 
 
+def _await_answer(proc: subprocess.Popen, ask_url: str, name: str, log: Path,
+                  timeout: float, interval: float = 0.2) -> bool:
+    """Wait until `ask_url` answers: True when it does, False when the process exited first
+    (the caller reads its log); after `timeout`, the process is ended and RuntimeError raised."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        if _answers(ask_url):
+            return True
+        time.sleep(interval)
+    _end(proc, 10)
+    raise RuntimeError(f"{name} did not answer within {timeout:.0f} s:\n{_tail(log)}")
+
+
 def virtuoso_available() -> str | None:
     """None when Virtuoso can be started here, else the reason why not (for pytest.skip)."""
     for binary in (VIRTUOSO_BINARY, ISQL_BINARY):
@@ -217,12 +232,14 @@ class VirtuosoServer(SparqlServer):
         _end(self.process, timeout)
 
 
-def virtuoso_ini(folder: Path, isql_port: int, http_port: int, *, query_timeout: int = 0) -> str:
+def virtuoso_ini(folder: Path, isql_port: int, http_port: int, *, query_timeout: int = 0,
+                 max_rows: int = 100000000) -> str:
     """A minimal virtuoso.ini: everything in `folder`, loopback ports, small buffers.
 
     `query_timeout` is [SPARQL] MaxQueryExecutionTime in seconds (0: none). Past it Virtuoso's
     "anytime" queries answer 200 with *partial* results (header X-SQL-State: S1TAT), so
-    tests leave it off."""
+    tests leave it off. `max_rows` is [SPARQL] ResultSetMaxRows (Debian's own ini: 10,000),
+    past which Virtuoso cuts SELECT answers without saying so."""
     db = folder / "db"
     return f"""\
 ; written by tests/servers.py
@@ -303,7 +320,7 @@ SQL_TXN_TIMEOUT    = 0
 
 [SPARQL]
 ; the Debian default of 10,000 rows silently truncates larger results
-ResultSetMaxRows           = 100000000
+ResultSetMaxRows           = {max_rows}
 MaxSortedTopRows           = 100000000
 MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime      = {query_timeout}
@@ -336,7 +353,8 @@ checkpoint;
 
 
 def start_virtuoso(
-    folder: Path, *, query_timeout: int = 0, start_timeout: float = START_TIMEOUT
+    folder: Path, *, query_timeout: int = 0, max_rows: int = 100000000,
+    start_timeout: float = START_TIMEOUT
 ) -> VirtuosoServer:
     """Start Virtuoso with its database in `folder` (new, or one a previous start left there);
     it answers /sparql when this returns. About 2.5 s for a new database.
@@ -352,7 +370,8 @@ def start_virtuoso(
         (folder / sub).mkdir(parents=True, exist_ok=True)
     for _attempt in range(3):  # another process may take a free port before Virtuoso binds it
         isql_port, http_port = _free_ports(2)
-        server = _launch_virtuoso(folder, isql_port, http_port, query_timeout, start_timeout)
+        server = _launch_virtuoso(folder, isql_port, http_port, query_timeout, max_rows,
+                                  start_timeout)
         if server is not None:
             break
     else:
@@ -370,11 +389,13 @@ def start_virtuoso(
 
 
 def _launch_virtuoso(
-    folder: Path, isql_port: int, http_port: int, query_timeout: int, start_timeout: float
+    folder: Path, isql_port: int, http_port: int, query_timeout: int, max_rows: int,
+    start_timeout: float
 ) -> VirtuosoServer | None:
     """The started server; None if it exited because a port was taken. Raises otherwise."""
     ini = folder / "virtuoso.ini"
-    ini.write_text(virtuoso_ini(folder, isql_port, http_port, query_timeout=query_timeout))
+    ini.write_text(virtuoso_ini(folder, isql_port, http_port, query_timeout=query_timeout,
+                                max_rows=max_rows))
     log = folder / "db" / "virtuoso.log"
     out = folder / "virtuoso.out"
     with open(out, "ab") as sink:
@@ -405,18 +426,12 @@ def _launch_virtuoso(
         load=folder / "load",
     )
     ask = base + "sparql?query=" + urllib.parse.quote("ASK {}")
-    deadline = time.monotonic() + start_timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            text = _tail(log) + "\n" + _tail(out)
-            if "Failed to start listening" in text or "ddress already in use" in text:
-                return None
-            raise RuntimeError(f"virtuoso-t exited ({proc.returncode}):\n{text}")
-        if _answers(ask):
-            return server
-        time.sleep(0.2)
-    _end(proc, 10)
-    raise RuntimeError(f"Virtuoso did not answer within {start_timeout:.0f} s:\n{_tail(log)}")
+    if _await_answer(proc, ask, "Virtuoso", log, start_timeout):
+        return server
+    text = _tail(log) + "\n" + _tail(out)
+    if "Failed to start listening" in text or "ddress already in use" in text:
+        return None
+    raise RuntimeError(f"virtuoso-t exited ({proc.returncode}):\n{text}")
 
 
 # --- Oxigraph -------------------------------------------------------------------------
@@ -470,15 +485,9 @@ def start_oxigraph(
     )
     _STARTED.append(server)
     ask = base + "query?query=" + urllib.parse.quote("ASK {}")
-    deadline = time.monotonic() + start_timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"oxigraph serve exited ({proc.returncode}):\n{_tail(log)}")
-        if _answers(ask):
-            return server
-        time.sleep(0.1)
-    _end(proc, 10)
-    raise RuntimeError(f"oxigraph serve did not answer within {start_timeout:.0f} s:\n{_tail(log)}")
+    if _await_answer(proc, ask, "oxigraph serve", log, start_timeout, interval=0.1):
+        return server
+    raise RuntimeError(f"oxigraph serve exited ({proc.returncode}):\n{_tail(log)}")
 
 
 # --- Apache Jena Fuseki ---------------------------------------------------------------------
@@ -502,8 +511,9 @@ def fuseki_available() -> str | None:
         return "Apache Jena Fuseki needs Java, and there is none"
     if fuseki_jar() is None:
         return ("Apache Jena Fuseki is not installed: it is a Maven artifact "
-                "(org.apache.jena:jena-fuseki-server), Maven Central cannot be reached from "
-                "this machine, and no Debian package carries it; set $FUSEKI_JAR to a "
+                "(org.apache.jena:jena-fuseki-main), Maven Central cannot be reached from "
+                "this machine, Debian's Jena (libapache-jena-java 4.5.0) has no Fuseki, and "
+                "neither PyPI nor npm carries its server; set $FUSEKI_JAR to a "
                 "fuseki-server.jar to run these tests")
     return None
 
@@ -528,12 +538,6 @@ def start_fuseki(folder: Path, *, start_timeout: float = 60.0) -> SparqlServer:
                           gsp_url=base + "ds/data", log=log, process=proc)
     _STARTED.append(server)
     ask = server.query_url + "?query=" + urllib.parse.quote("ASK {}")
-    deadline = time.monotonic() + start_timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"fuseki exited ({proc.returncode}):\n{_tail(log)}")
-        if _answers(ask):
-            return server
-        time.sleep(0.2)
-    _end(proc, 10)
-    raise RuntimeError(f"Fuseki did not answer within {start_timeout:.0f} s:\n{_tail(log)}")
+    if _await_answer(proc, ask, "Fuseki", log, start_timeout):
+        return server
+    raise RuntimeError(f"fuseki exited ({proc.returncode}):\n{_tail(log)}")

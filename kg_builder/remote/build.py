@@ -35,11 +35,16 @@ from collections.abc import Iterable
 
 from ..errors import StoreError
 from ..store import Manifest
+from .dialect import graph_names_pattern
 from .endpoints import StoreURL, discover
 from .http import RemoteError
 from .store import KGS, LOCK_GRAPH, MANIFEST_GRAPH, TMP_PREFIX, RemoteStore
 
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+#: operations per update request of a commit on an engine whose updates are not atomic
+COMMIT_OPS = 100
+#: the swap moves every changed graph in one request: it may take this many times the timeout
+LONG_FACTOR = 10
 #: lock owners of the builds running in this process
 _ACTIVE: set[str] = set()
 
@@ -171,16 +176,21 @@ class RemoteWriter:
             _ACTIVE.discard(self.owner)
 
     # -- requests -----------------------------------------------------------------------------
-    def _update(self, text: str) -> None:
+    def _update(self, text: str, long: bool = False) -> None:
+        """One update request; `long`: one that moves whole graphs, allowed LONG_FACTOR times
+        the store's timeout and never sent twice (a MOVE whose source is gone empties its
+        target: after an unclear failure, the next build redoes the work)."""
         url = self.endpoints.update
         body = urllib.parse.urlencode({"update": text}).encode("utf-8")
         self.client.request("POST", url, body,
-                            {"Content-Type": "application/x-www-form-urlencoded"})
+                            {"Content-Type": "application/x-www-form-urlencoded"},
+                            timeout=self.client.timeout * LONG_FACTOR if long else None,
+                            retry=not long)
 
     def _drop_leftovers(self) -> None:
         """Temporary graphs of builds that died before their swap."""
         rows = self.store.string_rows(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"SELECT DISTINCT ?g WHERE {{ {graph_names_pattern(self.engine)} "
             f"FILTER(STRSTARTS(STR(?g), \"{TMP_PREFIX}\")) }}", whole_store=True)
         if rows:
             self.step(f"dropping {len(rows)} graphs left by an interrupted build")
@@ -246,9 +256,17 @@ class RemoteWriter:
                f"DROP SILENT GRAPH <{tmp}>"
                for name, tmp in self.staged.items()]
         ops += [f"DROP SILENT GRAPH <{name}>" for name in removed]
-        ops.append(f"DROP SILENT GRAPH <{MANIFEST_GRAPH}>")
-        ops.append(f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{MANIFEST_GRAPH}> "
-                   f"<{KGS}manifest> {_literal(manifest.to_json())} }} }}")
-        self._update(" ;\n".join(ops))
+        last = [f"DROP SILENT GRAPH <{MANIFEST_GRAPH}>",
+                f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{MANIFEST_GRAPH}> "
+                f"<{KGS}manifest> {_literal(manifest.to_json())} }} }}"]
+        if self.engine.atomic_updates:
+            self._update(" ;\n".join(ops + last), long=True)
+        else:
+            # applied operation by operation anyway, and Virtuoso's compiler refuses a request
+            # of some hundred MOVEs ("Query too large"): in requests of COMMIT_OPS operations,
+            # the manifest last, so that until it is replaced the previous manifest stands
+            for at in range(0, len(ops), COMMIT_OPS):
+                self._update(" ;\n".join(ops[at:at + COMMIT_OPS]), long=True)
+            self._update(" ;\n".join(last))
         self.staged = {}
         self.manifest = manifest

@@ -9,7 +9,8 @@ are taken off before any request:
     sparql+http://127.0.0.1:8890/sparql?engine=virtuoso&timeout=120&retries=5
 
 Settings: update=URL, gsp=URL (or gsp=none), engine=oxigraph|fuseki|virtuoso|generic,
-timeout=SECONDS (per request, default 60), retries=N (default 3), tls-verify=false.
+timeout=SECONDS (per request, default 60), retries=N (default 3), tls-verify=false,
+dataset=auto|named|union (how queries name their dataset: see remote.store).
 
 Discovery (`discover`), given only the query URL or the base URL:
 1. the query endpoint: the URL itself, else (a base URL) its /query and /sparql, each asked
@@ -36,7 +37,8 @@ from .http import Credentials, HttpClient, RemoteError
 
 SCHEMES = ("sparql+http://", "sparql+https://")
 PROBE_GRAPH = "urn:kg-builder:probe"
-_SETTINGS = ("update", "gsp", "engine", "timeout", "retries", "tls-verify")
+_SETTINGS = ("update", "gsp", "engine", "timeout", "retries", "tls-verify", "dataset")
+DATASET_MODES = ("auto", "named", "union")
 SD_UPDATE = "http://www.w3.org/ns/sparql-service-description#SPARQL11Update"
 
 
@@ -55,6 +57,10 @@ class StoreURL:
     timeout: float = 60.0
     retries: int = 3
     verify: bool = True
+    #: how queries name their dataset: "named" (every graph of the build, always), "union"
+    #: (the server's own union default graph, while no build runs), "auto" (union where the
+    #: engine's union holds nothing but the stored graphs and the server has it on)
+    dataset: str = "auto"
 
     @classmethod
     def parse(cls, value: str) -> StoreURL:
@@ -86,8 +92,12 @@ class StoreURL:
             if given and given != "none" and not given.startswith(("http://", "https://")):
                 raise StoreError(f"{key}={given!r} in the store URL is not an http(s) URL")
         verify = settings.get("tls-verify", "true").lower() not in ("false", "0", "no")
+        dataset = settings.get("dataset", "auto")
+        if dataset not in DATASET_MODES:
+            raise StoreError(f"dataset={dataset!r} in the store URL",
+                             f"use one of {', '.join(DATASET_MODES)}")
         return cls(query, settings.get("update"), settings.get("gsp"), engine, timeout,
-                   retries, verify)
+                   retries, verify, dataset)
 
     @property
     def is_base(self) -> bool:

@@ -17,6 +17,7 @@ and `kg push`). Only the standard library: `urllib` with an `ssl` context.
 from __future__ import annotations
 
 import base64
+import http.client
 import os
 import random
 import socket
@@ -33,6 +34,10 @@ from .dialect import refused
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 RETRY_STATUS = (429, 500, 502, 503, 504)
+
+# Virtuoso echoes every default-graph-uri and named-graph-uri of a request as a header of its
+# answer (X-SPARQL-default-graph), past http.client's limit of 100 headers at 50 graphs.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1_000_000)
 
 
 class RemoteError(StoreError):
@@ -123,16 +128,18 @@ class HttpClient:
     # -- the one request method ---------------------------------------------------------------
     def request(self, method: str, url: str, body: bytes | None = None,
                 headers: dict | None = None, *, retry: bool = True,
-                ok_status: tuple[int, ...] = ()) -> tuple[int, dict, bytes]:
+                ok_status: tuple[int, ...] = (),
+                timeout: float | None = None) -> tuple[int, dict, bytes]:
         """(status, headers, body) of a 2xx answer, or of one whose status is in ok_status;
-        RemoteError for anything else, after the retries."""
+        RemoteError for anything else, after the retries. `timeout`: this request's own,
+        instead of the client's."""
         attempts = 1 + (self.retries if retry else 0)
         last: RemoteError | None = None
         for attempt in range(attempts):
             if attempt:
                 time.sleep(self.backoff * (2 ** (attempt - 1)) * (1 + random.random() / 4))
             try:
-                return self._once(method, url, body, headers, ok_status)
+                return self._once(method, url, body, headers, ok_status, timeout=timeout)
             except RemoteError as exc:
                 last = exc
                 transient = exc.status is None or (
@@ -151,7 +158,9 @@ class HttpClient:
             handlers.append(urllib.request.ProxyHandler({}))
         return urllib.request.build_opener(*handlers)
 
-    def _once(self, method, url, body, headers, ok_status, renewed=False, bare=False):
+    def _once(self, method, url, body, headers, ok_status, renewed=False, bare=False,
+              timeout=None):
+        timeout = timeout or self.timeout
         hdrs = {**self.headers, **(headers or {})}
         if self._digest is not None:
             hdrs["Authorization"] = self._digest.header(method, url)
@@ -160,7 +169,7 @@ class HttpClient:
         req = urllib.request.Request(url, data=body, method=method, headers=hdrs)
         self.requests += 1
         try:
-            with self._opener(url).open(req, timeout=self.timeout) as resp:
+            with self._opener(url).open(req, timeout=timeout) as resp:
                 return resp.status, dict(resp.headers.items()), resp.read()
         except urllib.error.HTTPError as exc:
             text = _server_text(exc)
@@ -170,20 +179,22 @@ class HttpClient:
             if (exc.code == 401 and challenge.lower().startswith("digest")
                     and self.credentials.user and not renewed):
                 self._digest = Digest(self.credentials, challenge)  # new, or a stale nonce
-                return self._once(method, url, body, headers, ok_status, renewed=True)
+                return self._once(method, url, body, headers, ok_status, renewed=True,
+                                  timeout=timeout)
             if (exc.code == 401 and not challenge and self.credentials.user and not bare
                     and self._digest is None):
-                return self._once(method, url, body, headers, ok_status, bare=True)
+                return self._once(method, url, body, headers, ok_status, bare=True,
+                                  timeout=timeout)
             raise self._http_error(method, url, exc.code, text) from None
         except urllib.error.URLError as exc:
             raise self._connection_error(url, exc.reason) from None
         except TimeoutError:
-            err = self.error(f"{method} {_short(url)}: no answer within {self.timeout:g} s",
+            err = self.error(f"{method} {_short(url)}: no answer within {timeout:g} s",
                              "raise the timeout (?timeout=SECONDS on the store URL, or "
                              "--timeout), or check the server")
             err.final = True  # a slow query is not made faster by sending it again
             raise err from None
-        except (ConnectionError, OSError) as exc:
+        except (ConnectionError, OSError, http.client.HTTPException) as exc:
             raise self._connection_error(url, exc) from None
 
     def _http_error(self, method: str, url: str, code: int, detail: str) -> RemoteError:

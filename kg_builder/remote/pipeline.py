@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..build import build_graphs
+from ..build import build_graphs, compare_graphs
 from ..errors import GraphValidationError
 from ..store import Manifest, OxigraphStore
 from .build import RemoteWriter
@@ -43,21 +43,14 @@ def build_in_remote(result, onto, write, validate, full, step, lap, *, info: dic
         all_path = Path(tmp_dir) / "all.nq"
         try:
             with open(all_path, "w", encoding="utf-8") as all_fh:
-                for g in build_graphs(result.data, onto, settings.base_iri):
-                    if not g.lines:
-                        continue
-                    digest = g.digest
-                    manifest.graphs[g.name] = {"digest": digest, "quads": len(g)}
-                    stats.graphs += 1
-                    stats.quads += len(g)
+                graphs = build_graphs(result.data, onto, settings.base_iri)
+                last = None if full or old is None else old.graphs
+                for g, differs in compare_graphs(graphs, manifest, stats, last):
                     all_fh.writelines(g.lines)
                     if scratch is not None:
                         scratch.load(input="".join(g.lines).encode("utf-8"),
                                      format=ox.RdfFormat.N_QUADS)
-                    previous = None if full or old is None else old.graphs.get(g.name)
-                    if previous is None or previous.get("digest") != digest:
-                        stats.changed.append(g.name)
-                        stats.quads_written += len(g)
+                    if differs:
                         changed[g.name] = list(g.lines)
             removed = sorted(set(old.graphs if old else ()) - set(manifest.graphs))
             stats.removed = removed
