@@ -593,3 +593,35 @@ def test_a_union_default_graph_is_queried_as_it_is_unless_a_build_runs(corpus_di
         plain.stop()
     finally:
         srv.stop()
+
+
+def test_a_first_build_writes_in_place_and_a_dead_one_leaves_nothing(server, corpus_dir,
+                                                                      tmp_path):
+    """Graphs new to the store are written under their own names (recorded in the lock, seen
+    by no reader before the swap); the server stopped in the middle of the first build, the
+    next build drops what the dead one wrote, and its own build is whole."""
+    from kg_builder.remote.build import RemoteWriter
+
+    def pull_the_plug(step: str) -> None:
+        if step.startswith("writing graph 6/"):
+            server.process.kill()
+            server.process.wait(10)
+
+    with pytest.raises(StoreError):
+        build(_settings(server.store, corpus_dir), validate=False, on_step=pull_the_plug)
+    again = start_server({"oxigraph": "oxigraph-server"}.get(server.kind, server.kind),
+                         server.folder)
+    left = _graphs_on_server(again)
+    written = {g for g in left if g.startswith("https://w3id.org/kg-builder/graph/")}
+    assert len(written) == 5 and not [g for g in left if g.startswith(TMP_PREFIX)]
+    with pytest.raises(StoreError, match="holds no kg-builder build"):
+        RemoteStore(again.store)  # no manifest: nothing of it is a build
+    with RemoteWriter(again.store) as writer:  # the dead build's lock and graphs go
+        assert writer.manifest is None
+    assert not (_graphs_on_server(again) & written)
+    assert LOCK_GRAPH not in _graphs_on_server(again)
+    result = build(_settings(again.store, corpus_dir), validate=False)
+    assert result.stats.quads == CORPUS_QUADS == len(RemoteStore(again.store))
+    ours = {g for g in _graphs_on_server(again)  # not Virtuoso's own system graphs
+            if g.startswith(("https://w3id.org/kg-builder/", "urn:kg-builder:"))}
+    assert ours == set(RemoteStore(again.store).build_graphs) | {MANIFEST_GRAPH}

@@ -98,6 +98,9 @@ class RemoteWriter:
         self.owner = f"kg build on {socket.gethostname()} pid {os.getpid()} {uuid.uuid4().hex[:8]}"
         self.build_id = uuid.uuid4().hex[:12]
         self.staged: dict[str, str] = {}  # graph -> temporary graph
+        #: graphs new to the store, written under their own names (no reader sees them: they
+        #: are in no manifest) and recorded in the lock, so a dead build's are dropped
+        self.direct: list[str] = []
         self.quads_sent = 0
         self._locked = False
         self._gsp_type = self.engine.upload_types[0]
@@ -116,13 +119,13 @@ class RemoteWriter:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
-            if self.staged:  # not swapped in: the previous build stays as it was
+            unswapped = [*self.staged.values(), *self.direct]
+            if unswapped:  # not swapped in: the previous build stays as it was
                 try:
-                    self._update(" ;\n".join(f"DROP SILENT GRAPH <{t}>"
-                                             for t in self.staged.values()))
+                    self._update(" ;\n".join(f"DROP SILENT GRAPH <{t}>" for t in unswapped))
                 except (RemoteError, StoreError):
                     pass  # the next build drops them
-                self.staged = {}
+                self.staged, self.direct = {}, []
         finally:
             self._unlock()
 
@@ -133,8 +136,27 @@ class RemoteWriter:
             "ORDER BY ?owner", whole_store=True)
         return [(o, s or "") for o, s in rows]
 
+    def _written_by(self, owner: str | None) -> list[str]:
+        """The new graphs a lock's build recorded writing (owner None: every lock's), less
+        those the manifest now lists (another build's swap made them current)."""
+        who = f" ; <{KGS}owner> {_literal(owner)}" if owner else ""
+        rows = self.store.string_rows(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH <{LOCK_GRAPH}> {{ ?lock <{KGS}writes> ?g{who} }} }}",
+            whole_store=True)
+        current = set(self.store.manifest.graphs) if self.store.manifest else set()
+        return sorted(g for (g,) in rows if g not in current)
+
+    def _drop_written_by(self, owner: str | None) -> None:
+        graphs = self._written_by(owner)
+        if graphs:
+            self.step(f"dropping {len(graphs)} new graphs a build left unswapped")
+            for at in range(0, len(graphs), COMMIT_OPS):
+                self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>"
+                                         for g in graphs[at:at + COMMIT_OPS]))
+
     def _lock(self, again: bool = True) -> None:
         if self.break_lock:
+            self._drop_written_by(None)
             self._update(f"DROP SILENT GRAPH <{LOCK_GRAPH}>")
         now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
         self._update(
@@ -162,6 +184,8 @@ class RemoteWriter:
         )
 
     def _remove_lock_record(self, owner: str) -> None:
+        if owner != self.owner:
+            self._drop_written_by(owner)
         self._update(
             f"DELETE WHERE {{ GRAPH <{LOCK_GRAPH}> {{ ?lock <{KGS}owner> "
             f"{_literal(owner)} . ?lock ?p ?o }} }}")
@@ -197,10 +221,29 @@ class RemoteWriter:
             self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for (g,) in rows))
 
     # -- staging ------------------------------------------------------------------------------
+    def plan(self, names: Iterable[str]) -> None:
+        """Record, in this build's lock record, the graphs about to be written that are new to
+        the store: they are written under their own names, not staged and moved (no manifest
+        lists them, so no reader sees them before the swap; half the work of a first build)."""
+        current = set(self.manifest.graphs) if self.manifest else set()
+        new = [n for n in names if n not in current]
+        for at in range(0, len(new), 1000):
+            objects = ", ".join(f"<{n}>" for n in new[at:at + 1000])
+            self._update(f"INSERT DATA {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}:{self.build_id}> "
+                         f"<{KGS}writes> {objects} }} }}")
+        self._new = set(new)
+
     def stage(self, name: str, lines: list[str]) -> str:
-        """Write one graph under a temporary name; check the server's count of it."""
-        tmp = f"{TMP_PREFIX}{self.build_id}:{len(self.staged)}"
-        self.staged[name] = tmp
+        """Write one graph under a temporary name (its own name, if plan() found it new);
+        check the server's count of it."""
+        if name in getattr(self, "_new", ()):
+            tmp = name
+            self.direct.append(name)
+            if not self.endpoints.gsp:  # a Graph Store PUT replaces; INSERT DATA adds
+                self._update(f"DROP SILENT GRAPH <{name}>")
+        else:
+            tmp = f"{TMP_PREFIX}{self.build_id}:{len(self.staged)}"
+            self.staged[name] = tmp
         triples = [triple_line(line) for line in lines]
         if any("_:" in t for t in triples):
             chunks = [triples]  # a blank node means the same node within one request only
@@ -268,5 +311,5 @@ class RemoteWriter:
             for at in range(0, len(ops), COMMIT_OPS):
                 self._update(" ;\n".join(ops[at:at + COMMIT_OPS]), long=True)
             self._update(" ;\n".join(last))
-        self.staged = {}
+        self.staged, self.direct = {}, []
         self.manifest = manifest

@@ -67,6 +67,7 @@ def build_in_remote(result, onto, write, validate, full, step, lap, *, info: dic
             if not changed and not removed and old is not None and not full:
                 step("up to date")
             else:
+                writer.plan(changed)
                 for index, (name, lines) in enumerate(changed.items()):
                     step(f"writing graph {index + 1}/{len(changed)} ({len(lines):,} quads)")
                     writer.stage(name, lines)
