@@ -191,7 +191,7 @@ _UNSUPPORTED = [
 
 #: 5xx answers that are not transient: the engine refused the query itself (Virtuoso answers
 #: SPARQL compile and SQL errors, e.g. "Virtuoso 37000 Error SP030", with a 500)
-_PERMANENT = re.compile(r"Virtuoso (?:37000|42000|42S22|22023|22007|HY000) Error (?:SP|SQ|SR|TR)[\w.]*")
+_PERMANENT = re.compile(r"Virtuoso (?:37000|42000|42S22|22023|22026|22007|HY000) Error (?:SP|SQ|SR|TR)[\w.]*")
 
 
 def refused(status: int | None, body: str) -> bool:
