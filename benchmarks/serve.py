@@ -48,6 +48,8 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.run import _label, _size, task
+from benchmarks.task import first_person_where_missing
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # the repository: the example project
 
 HERE = Path(__file__).resolve().parent
@@ -123,12 +125,8 @@ def workload(store_path: Path, pages: int, seed: int, reps: int, budget: float) 
     prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(PREFIX_MAP.items()))
     store = OxigraphStore(store_path)
     try:
-        try:
-            person = resolve_entity(store, "person", params["person-timeline"]["person"])
-        except QueryUsageError:  # not at every size and seed: the first person instead
-            person = store.select(
-                "SELECT ?e WHERE { ?e a kg:Person } ORDER BY ?e LIMIT 1", prefixes=PREFIX_MAP
-            )[0]["e"]
+        first_person_where_missing(store, params)  # not at every size and seed
+        person = resolve_entity(store, "person", params["person-timeline"]["person"])
         texts, bound, library = {}, {}, {}
         for q in Catalogue(PROJECT_DIR / "queries"):
             given = params.get(q.name, {})

@@ -77,7 +77,7 @@ def _open(args: dict):
     return store, time.perf_counter() - started
 
 
-def _first_person_where_missing(store, params: dict) -> None:
+def first_person_where_missing(store, params: dict) -> None:
     """The synthetic people of params.json exist at some sizes and seeds only: where the name
     names nobody, the first person by IRI is bound instead (the same one on every backend)."""
     from kg_builder.queries import PREFIX_MAP, QueryUsageError, resolve_entity
@@ -107,7 +107,7 @@ def queries(args: dict) -> dict:
     catalogue = Catalogue(args.get("queries"))
     params = json.loads((Path(__file__).parent / "params.json").read_text(encoding="utf-8"))
     names = catalogue.names()
-    _first_person_where_missing(store, params)
+    first_person_where_missing(store, params)
     if args.get("only"):
         names = [n for n in names if n == args["only"]]
     out = {}

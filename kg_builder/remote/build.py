@@ -101,6 +101,7 @@ class RemoteWriter:
         #: graphs new to the store, written under their own names (no reader sees them: they
         #: are in no manifest) and recorded in the lock, so a dead build's are dropped
         self.direct: list[str] = []
+        self._new: set[str] = set()  # the graphs plan() found new to the store
         self.quads_sent = 0
         self._locked = False
         self._gsp_type = self.engine.upload_types[0]
@@ -122,7 +123,7 @@ class RemoteWriter:
             unswapped = [*self.staged.values(), *self.direct]
             if unswapped:  # not swapped in: the previous build stays as it was
                 try:
-                    self._update(" ;\n".join(f"DROP SILENT GRAPH <{t}>" for t in unswapped))
+                    self._drop(unswapped)
                 except (RemoteError, StoreError):
                     pass  # the next build drops them
                 self.staged, self.direct = {}, []
@@ -150,9 +151,7 @@ class RemoteWriter:
         graphs = self._written_by(owner)
         if graphs:
             self.step(f"dropping {len(graphs)} new graphs a build left unswapped")
-            for at in range(0, len(graphs), COMMIT_OPS):
-                self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>"
-                                         for g in graphs[at:at + COMMIT_OPS]))
+            self._drop(graphs)
 
     def _lock(self, again: bool = True) -> None:
         if self.break_lock:
@@ -211,6 +210,12 @@ class RemoteWriter:
                             timeout=self.client.timeout * LONG_FACTOR if long else None,
                             retry=not long)
 
+    def _drop(self, graphs: list[str]) -> None:
+        """DROP SILENT each graph, COMMIT_OPS to a request (Virtuoso refuses long ones)."""
+        for at in range(0, len(graphs), COMMIT_OPS):
+            self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>"
+                                     for g in graphs[at:at + COMMIT_OPS]))
+
     def _drop_leftovers(self) -> None:
         """Temporary graphs of builds that died before their swap."""
         rows = self.store.string_rows(
@@ -218,7 +223,7 @@ class RemoteWriter:
             f"FILTER(STRSTARTS(STR(?g), \"{TMP_PREFIX}\")) }}", whole_store=True)
         if rows:
             self.step(f"dropping {len(rows)} graphs left by an interrupted build")
-            self._update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for (g,) in rows))
+            self._drop([g for (g,) in rows])
 
     # -- staging ------------------------------------------------------------------------------
     def plan(self, names: Iterable[str]) -> None:
@@ -236,7 +241,7 @@ class RemoteWriter:
     def stage(self, name: str, lines: list[str]) -> str:
         """Write one graph under a temporary name (its own name, if plan() found it new);
         check the server's count of it."""
-        if name in getattr(self, "_new", ()):
+        if name in self._new:
             tmp = name
             self.direct.append(name)
             if not self.endpoints.gsp:  # a Graph Store PUT replaces; INSERT DATA adds

@@ -75,8 +75,9 @@ class RemoteStore(AnswerForms):
                 f"build into it first: kg build --store {self.value}",
             )
         self.generation = None
-        self.union = self._use_union()
+        self.union = False
         self._lock_seen = (0.0, False)  # (when checked, a build running)
+        self.union = self._use_union()
 
     # -- what a view sees --------------------------------------------------------------------
     @property
@@ -120,9 +121,7 @@ class RemoteStore(AnswerForms):
         if mode == "auto" and (self.engine.cheap_datasets or not self.engine.clean_union):
             return False
         # the server's default graph is the union if it shows the manifest graph's triple
-        query = f"ASK {{ <{MANIFEST_GRAPH}> <{KGS}manifest> ?json }}"
-        _, _, body = self._post("query", query, RESULTS_JSON, dataset=False)
-        found = bool(_json_results(body, self.engine).get("boolean"))
+        found = self._ask_server(f"ASK {{ <{MANIFEST_GRAPH}> <{KGS}manifest> ?json }}")
         if mode == "union" and not found:
             raise StoreError(
                 f"dataset=union, but the default graph of {self.endpoints.query} is not the "
@@ -140,14 +139,17 @@ class RemoteStore(AnswerForms):
         checked, running = self._lock_seen
         now = time.monotonic()
         if now - checked > 1.0:
-            query = f"ASK {{ GRAPH <{LOCK_GRAPH}> {{ ?s ?p ?o }} }}"
-            _, _, body = self._post("query", query, RESULTS_JSON, dataset=False)
-            running = bool(_json_results(body, self.engine).get("boolean"))
+            running = self._ask_server(f"ASK {{ GRAPH <{LOCK_GRAPH}> {{ ?s ?p ?o }} }}")
             self._lock_seen = (now, running)
         return running
 
+    def _ask_server(self, query: str) -> bool:
+        """An ASK of kg-builder's own, on the server's own dataset."""
+        _, _, body = self._post("query", query, RESULTS_JSON, dataset=False)
+        return bool(_json_results(body, self.engine).get("boolean"))
+
     def _dataset(self) -> list[tuple[str, str]]:
-        if self._graphs is None and getattr(self, "union", False) and not self._build_running():
+        if self._graphs is None and self.union and not self._build_running():
             return []  # the server's union default graph: the build's graphs (see _use_union)
         graphs = self._graphs if self._graphs is not None else self.build_graphs
         return [(k, g) for g in graphs for k in ("default-graph-uri", "named-graph-uri")]
