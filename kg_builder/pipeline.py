@@ -12,6 +12,7 @@ writes only the graphs that changed, into a new generation that becomes current 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
@@ -29,13 +30,16 @@ from .model import CuratedData
 from .ontology import Ontology, load_ontology
 from .output import write_all
 from .remote.endpoints import is_remote
-from .sources.corpus import Corpus, CorpusError
-from .store import Manifest, MemoryStore, OxigraphStore, Store, StoreWriter, disk_error
+from .sources.corpus import Corpus, CorpusError, SpanCache
+from .store import Manifest, MemoryStore, OxigraphStore, Store
+from .storewrite import StoreWriter, disk_error
 from .validate import OwlResult, merged_graph, run_hygiene, run_owl, run_shacl, run_shacl_in_store
 
 #: Bump when the builder's output changes for the same input: a store built by another
 #: builder version is rebuilt in full.
 BUILDER_VERSION = "2"
+#: Where a local store keeps the boilerplate spans of the corpus between builds.
+SPAN_CACHE = Path("cache") / "boilerplate.json"
 
 
 @dataclass
@@ -130,11 +134,16 @@ def make_settings(
     )
 
 
-def open_corpus(settings: Settings) -> Corpus | None:
+def open_corpus(settings: Settings, cache: bool = False) -> Corpus | None:
+    """The corpus of the settings; with `cache`, boilerplate spans found by an earlier build
+    into the same local store are reused (see SpanCache)."""
     if settings.corpus_dir is None:
         return None
+    spans = None
+    if cache and not settings.in_memory and not is_remote(settings.store):
+        spans = SpanCache(Path(settings.store) / SPAN_CACHE)
     try:
-        return Corpus(settings.corpus_dir)
+        return Corpus(settings.corpus_dir, spans)
     except CorpusError as exc:
         raise ConfigError(str(exc)) from exc
 
@@ -246,7 +255,7 @@ def _load_checked(settings: Settings, step) -> tuple[BuildResult, Ontology]:
     """Ontology, corpus and curated data, checked; CurationError if anything is wrong."""
     step("loading the ontology")
     onto = load_ontology(settings.ontology_dir, settings.ontology_extensions)
-    corpus = open_corpus(settings)
+    corpus = open_corpus(settings, cache=True)
     step("loading and checking curated facts")
     data, problems = load_curated(settings.data_dir, onto, corpus, settings.extracted_dir)
     if any(p.severity == "error" for p in problems):
@@ -345,49 +354,58 @@ def _build_in_store(result: BuildResult, onto, write, validate, full, step, lap)
     info = _manifest_info(settings)
     with StoreWriter(settings.store) as writer:
         writer.folder.claim(full)
+        if result.corpus is not None and result.corpus.cache is not None:
+            result.corpus.cache.save()
         old = None
         if not full and writer.folder.current():
             old = writer.folder.read_manifest()
         full = full or old is None or old.info != info
         stats.full = full
-        step("building the RDF dataset")
         manifest = Manifest(info=info)
-        # Stream: every graph is generated, hashed and (if new or changed) appended to one
-        # N-Quads file for Oxigraph's bulk loader; the full dump for exports goes alongside.
+        graphs = build_graphs(result.data, onto, settings.base_iri)
+        pairs = compare_graphs(graphs, manifest, stats, None if full else old.graphs)
         tmp_dir = writer.folder.path
         changed_path = all_path = None
         try:
-            fd, changed_path = tempfile.mkstemp(prefix=".changed.", suffix=".nq", dir=tmp_dir)
-            os.close(fd)
-            if write:
+            if write:  # the full dump for exports, written alongside
                 fd, all_path = tempfile.mkstemp(prefix=".all.", suffix=".nq", dir=tmp_dir)
                 os.close(fd)
-            with open(changed_path, "w", encoding="utf-8") as changed_fh:
-                all_fh = open(all_path, "w", encoding="utf-8") if all_path else None  # noqa: SIM115
-                try:
-                    graphs = build_graphs(result.data, onto, settings.base_iri)
-                    last = None if full else old.graphs
-                    for g, changed in compare_graphs(graphs, manifest, stats, last):
-                        if all_fh:
-                            all_fh.writelines(g.lines)
-                        if changed:
-                            changed_fh.writelines(g.lines)
-                finally:
-                    if all_fh:
-                        all_fh.close()
-            if old is not None and not full:
-                stats.removed = sorted(set(old.graphs) - set(manifest.graphs))
-            lap("generate")
+            dump = open(all_path, "w", encoding="utf-8") if write else None  # noqa: SIM115
+            with dump or contextlib.nullcontext():
+                if full:
+                    # Every graph is written: generate and bulk-load at once (one core each).
+                    step("building the RDF dataset into the store")
+                    writer.begin(True)
+                    with writer.loader() as load:
+                        for g, _changed in pairs:
+                            if dump:
+                                dump.writelines(g.lines)
+                            load(g.lines)
+                        lap("generate")
+                else:
+                    # Only what changed is written: generate and compare everything first.
+                    step("building the RDF dataset")
+                    fd, changed_path = tempfile.mkstemp(
+                        prefix=".changed.", suffix=".nq", dir=tmp_dir
+                    )
+                    with os.fdopen(fd, "w", encoding="utf-8") as changed_fh:
+                        for g, changed in pairs:
+                            if dump:
+                                dump.writelines(g.lines)
+                            if changed:
+                                changed_fh.writelines(g.lines)
+                    stats.removed = sorted(set(old.graphs) - set(manifest.graphs))
+                    lap("generate")
             if stats.up_to_date:
                 result._store = OxigraphStore(settings.store)
                 stats.generation = result._store.generation.name
                 step("up to date")
             else:
-                step(f"writing {stats.quads_written:,} quads into the store")
-                writer.begin(full)
                 if not full:
+                    step(f"writing {stats.quads_written:,} quads into the store")
+                    writer.begin(False)
                     writer.remove_graphs(stats.changed + stats.removed)
-                writer.load_nquads(Path(changed_path))
+                    writer.load_nquads(Path(changed_path))
                 lap("store")
                 if validate:
                     step("validating (SHACL in the store, OWL, hygiene queries)")

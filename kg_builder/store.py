@@ -21,14 +21,10 @@ leaves the previous store as it was, and a server reading the old generation is 
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import fcntl
 import gc
 import json
 import os
 import re
-import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -713,162 +709,13 @@ class OxigraphStore:
         self.close()
 
 
-# -- writing ------------------------------------------------------------------------------------
-class StoreWriter:
-    """Builds the next generation of a store and makes it current in one atomic step.
-
-    with StoreWriter(path) as w:          # takes the lock (fails at once if another writer has it)
-        w.begin(full=False)               # checkpoint of current, or a fresh database
-        w.replace_graphs(changed)         # named graph -> N-Quads lines
-        w.commit(manifest)                # flush, write manifest, swap `current`
-    An exception before commit() removes the half-built generation; `current` is untouched.
-    """
-
-    def __init__(self, path: str | Path):
-        self.folder = StoreFolder(path)
-        self._lock_fh = None
-        self.gen: Path | None = None
-        self.db = None
-        self.full = False
-        self.committed: Path | None = None
-
-    # the lock --------------------------------------------------------------------------------
-    def __enter__(self) -> StoreWriter:
-        self.folder.init()
-        lock_path = self.folder.path / "lock"
-        fh = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held until __exit__
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            fh.close()
-            raise StoreError(
-                f"the store at {self.folder.path} is locked: {holder} is writing it",
-                "wait for that build to finish; if no kg process is running, the lock is "
-                "released by itself (locks die with their process)",
-            ) from exc
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"kg build (pid {os.getpid()})\n")
-        fh.flush()
-        self._lock_fh = fh
-        self._remove_stale_generations()
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if self.gen is not None:  # not committed: throw the half-built generation away
-                self._abandon()
-        finally:
-            if self._lock_fh is not None:
-                self._lock_fh.seek(0)
-                self._lock_fh.truncate()
-                fcntl.flock(self._lock_fh.fileno(), fcntl.LOCK_UN)
-                self._lock_fh.close()
-                self._lock_fh = None
-
-    def _remove_stale_generations(self) -> None:
-        current = self.folder.current()
-        for gen in self.folder.generations():
-            if current is None or gen.resolve() != current.resolve():
-                shutil.rmtree(gen, ignore_errors=True)
-
-    # building a generation ---------------------------------------------------------------------
-    def begin(self, full: bool) -> None:
-        ox = _ox()
-        current = self.folder.current()
-        self.full = full or current is None
-        self.gen = self.folder.next_generation()
-        self.gen.mkdir()
-        try:
-            if self.full:
-                self.db = ox.Store(str(self.gen / "db"))
-            else:
-                try:
-                    old = ox.Store.read_only(str(current / "db"))
-                    old.backup(str(self.gen / "db"))  # hard links: cheap, whatever the size
-                    del old
-                except (OSError, RuntimeError, ValueError) as exc:
-                    raise _db_error(current / "db", exc) from exc
-                self.db = ox.Store(str(self.gen / "db"))
-        except OSError as exc:
-            raise disk_error(self.folder.path, exc) from exc
-
-    def load_nquads(self, path: Path) -> None:
-        """Bulk-load an N-Quads file (Oxigraph parses it in Rust, in parallel)."""
-        ox = _ox()
-        try:
-            self.db.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        except OSError as exc:
-            raise disk_error(self.folder.path, exc) from exc
-        except SyntaxError as exc:  # our own output failed to parse: a bug, say so plainly
-            raise StoreError(f"generated N-Quads did not parse: {exc}") from exc
-
-    def remove_graphs(self, names: Iterable[str]) -> None:
-        ox = _ox()
-        try:
-            for name in names:
-                self.db.remove_graph(ox.NamedNode(name))
-        except OSError as exc:
-            raise disk_error(self.folder.path, exc) from exc
-
-    def commit(self, manifest: Manifest) -> Path:
-        try:
-            self.db.flush()
-            if self.full:
-                self.db.optimize()
-        except OSError as exc:
-            raise disk_error(self.folder.path, exc) from exc
-        self.db = None
-        gc.collect()  # closes the database
-        try:
-            _write_atomic(self.gen / "manifest.json", manifest.to_json())
-            _fsync_dir(self.gen)
-            tmp_link = self.folder.path / ".current.tmp"
-            with contextlib.suppress(FileNotFoundError):
-                tmp_link.unlink()
-            os.symlink(self.gen.name, tmp_link)
-            os.replace(tmp_link, self.folder.current_link)
-            _fsync_dir(self.folder.path)
-        except OSError as exc:
-            raise disk_error(self.folder.path, exc) from exc
-        committed, self.gen = self.gen, None
-        self._remove_stale_generations()
-        return committed
-
-    def _abandon(self) -> None:
-        self.db = None
-        gc.collect()
-        if self.gen is not None:
-            shutil.rmtree(self.gen, ignore_errors=True)
-        self.gen = None
+#: The writing side lives in kg_builder.storewrite; these names stay importable from here.
+_WRITING = ("StoreWriter", "edited_generation", "disk_error")
 
 
-@contextlib.contextmanager
-def edited_generation(path: str | Path, reason: str) -> Iterator[StoreWriter]:
-    """A new generation of a built store, to change by hand (a SPARQL update, metrics written
-    back): yields the writer (its `db` holds a copy of the current graph); on leaving, commits
-    it marked as edited, so that the next build is a full one. `writer.committed` is then the
-    new generation."""
-    with StoreWriter(path) as writer:
-        writer.folder.check_compatible()
-        manifest = writer.folder.read_manifest()
-        if manifest is None:
-            raise StoreError(f"the store at {path} holds no build", "run kg build first")
-        writer.begin(full=False)
-        yield writer
-        manifest.info["edited"] = reason
-        writer.committed = writer.commit(manifest)
+def __getattr__(name: str):
+    if name in _WRITING:
+        from . import storewrite
 
-
-def disk_error(path: Path, exc: OSError) -> StoreError:
-    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in str(exc):
-        return StoreError(
-            f"the disk is full while writing the store at {path}; the previous build is intact",
-            "free some space and build again",
-        )
-    return StoreError(
-        f"writing the store at {path} failed ({exc}); the previous build is intact",
-        "check the folder's permissions and free space, then build again",
-    )
+        return getattr(storewrite, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -102,7 +102,7 @@ def _write_memory(store, graph, kind, base, props, lines) -> None:
 def _write_oxigraph(path, graph, kind, base, props, lines) -> str:
     import pyoxigraph as ox
 
-    from ..store import edited_generation
+    from ..storewrite import edited_generation
 
     reason = "network metrics written by kg analyze; the next build is a full one"
     with edited_generation(path, reason) as writer:

@@ -5,6 +5,10 @@ The texts stay where they are (the corpus folder); nothing here copies them into
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -67,11 +71,77 @@ def fold(text: str) -> str:
     return _SPACE_RUN.sub(" ", text.translate(_FOLD)).strip()
 
 
+class SpanCache:
+    """Boilerplate spans of article texts, kept between builds (a JSON file in the store
+    folder): finding site furniture is the costliest step of checking evidence quotes, and an
+    article whose text, headline and furniture rules did not change has the same spans.
+
+    The key is a SHA-256 of the rules (the furniture module's own source), the headline and
+    the text, so a changed article, headline or kg-builder version misses the cache.
+    """
+
+    def __init__(self, path: Path | None = None):
+        self.path = path
+        self.spans: dict[str, list[list[int]]] = {}
+        self.used: set[str] = set()
+        self.dirty = False
+        if path is not None and path.is_file():
+            try:
+                saved = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(saved, dict) and isinstance(saved.get("spans"), dict):
+                    self.spans = saved["spans"]
+            except (OSError, ValueError):
+                self.spans = {}  # a damaged cache is only a slower build
+
+    @staticmethod
+    @functools.cache
+    def _rules() -> bytes:
+        from .. import __version__
+        from ..extraction import furniture
+
+        source = Path(furniture.__file__).read_bytes()
+        return hashlib.sha256(__version__.encode("utf-8") + b"\0" + source).digest()
+
+    def key(self, text: str, headline: str | None) -> str:
+        h = hashlib.sha256(self._rules())
+        h.update((headline or "").encode("utf-8") + b"\0" + text.encode("utf-8"))
+        return h.hexdigest()
+
+    def get(self, key: str) -> list[tuple[int, int]] | None:
+        spans = self.spans.get(key)
+        if spans is None:
+            return None
+        self.used.add(key)
+        return [(s, e) for s, e in spans]
+
+    def put(self, key: str, spans: list[tuple[int, int]]) -> None:
+        self.spans[key] = [[s, e] for s, e in spans]
+        self.used.add(key)
+        self.dirty = True
+
+    def save(self, path: Path | None = None) -> None:
+        """Write the entries this run used (articles gone from the corpus drop out); a cache
+        that cannot be written is skipped: it only saves time."""
+        path = path or self.path
+        if path is None or (not self.dirty and set(self.spans) == self.used):
+            return
+        keep = {k: self.spans[k] for k in sorted(self.used)}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"spans": keep}), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            return
+        self.spans, self.dirty = keep, False
+
+
 @dataclass
 class Article:
     id: str
     path: Path
     metadata: dict = field(default_factory=dict)
+    cache: SpanCache | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def text(self) -> str:
@@ -89,7 +159,14 @@ class Article:
         from ..extraction.furniture import find_boilerplate  # late: extraction reads sources too
 
         headline = self.metadata.get("headline") or self.metadata.get("title")
-        return find_boilerplate(self.text, headline)
+        if self.cache is None:
+            return find_boilerplate(self.text, headline)
+        key = self.cache.key(self.text, headline)
+        spans = self.cache.get(key)
+        if spans is None:
+            spans = find_boilerplate(self.text, headline)
+            self.cache.put(key, spans)
+        return spans
 
     def in_boilerplate(self, start: int, end: int) -> bool:
         return any(s <= start and end <= e for s, e in self.boilerplate)
@@ -128,8 +205,9 @@ class CorpusError(Exception):
 class Corpus:
     """A folder of article .txt files with a sources.yaml describing them."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, cache: SpanCache | None = None):
         self.folder = Path(folder)
+        self.cache = cache
         meta_path = self.folder / "sources.yaml"
         if not meta_path.is_file():
             raise CorpusError(f"{meta_path} is missing: the corpus folder needs its sources.yaml")
@@ -148,7 +226,7 @@ class Corpus:
                 raise CorpusError(f"{meta_path}: every source needs an id")
             sid = str(entry["id"])
             path = self.folder / str(entry.get("file") or f"{sid}.txt")
-            self.articles[sid] = Article(sid, path, entry)
+            self.articles[sid] = Article(sid, path, entry, cache)
 
     def __contains__(self, source_id: str) -> bool:
         return source_id in self.articles
