@@ -146,6 +146,14 @@ class IRIs:
     def graph(self, source_id: str, method: str) -> str:
         return f"{self.base}graph/{source_id}/{method}"
 
+    def is_source_graph(self, name: str) -> bool:
+        """A graph of one source and method (not the ontology, registry or sources graph)."""
+        prefix = f"{self.base}graph/"
+        if not name.startswith(prefix):
+            return False
+        parts = name[len(prefix):].split("/")
+        return len(parts) == 2 and parts[1] in METHODS
+
     def statement(self, s: str, p: str, o: str, source_id: str, method: str) -> str:
         """`o` is the object in N-Triples syntax (so literal and IRI objects never collide)."""
         return f"{self.base}id/statement/{_hash(s, p, o, source_id, method)}"

@@ -33,7 +33,15 @@ from .remote.endpoints import is_remote
 from .sources.corpus import Corpus, CorpusError, SpanCache
 from .store import Manifest, MemoryStore, OxigraphStore, Store
 from .storewrite import StoreWriter, disk_error
-from .validate import OwlResult, merged_graph, run_hygiene, run_owl, run_shacl, run_shacl_in_store
+from .validate import (
+    OwlResult,
+    merged_graph,
+    run_hygiene,
+    run_owl,
+    run_shacl,
+    run_shacl_in_store,
+    shapes_graph,
+)
 
 #: Bump when the builder's output changes for the same input: a store built by another
 #: builder version is rebuilt in full.
@@ -54,6 +62,8 @@ class BuildStats:
     quads_written: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     generation: str | None = None
+    #: How the build validated: {"mode": "full" | "incremental", "touched_nodes": n}.
+    validation: dict | None = None
 
     @property
     def up_to_date(self) -> bool:
@@ -69,6 +79,7 @@ class BuildStats:
             "quads_written": self.quads_written,
             "up_to_date": self.up_to_date,
             "generation": self.generation,
+            "validation": self.validation,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
 
@@ -187,13 +198,17 @@ def check_graph(
 
 
 def _hygiene(store: Store, settings: Settings) -> list[Problem]:
+    return run_hygiene(store, _check_paths(settings))
+
+
+def _check_paths(settings: Settings) -> list[Path]:
     """The built-in hygiene checks, then the project's own (its queries/checks/); a project
     check of the same name replaces the built-in one."""
     checks: dict[str, Path] = {}
     for folder in settings.query_folders:
         for path in sorted((folder / "checks").glob("*.rq")):
             checks[path.name] = path
-    return run_hygiene(store, sorted(checks.values()))
+    return sorted(checks.values())
 
 
 def check_store(store: Store, settings: Settings, onto: Ontology):
@@ -409,8 +424,7 @@ def _build_in_store(result: BuildResult, onto, write, validate, full, step, lap)
                 lap("store")
                 if validate:
                     step("validating (SHACL in the store, OWL, hygiene queries)")
-                    staged = OxigraphStore.wrap(writer.db)
-                    graph_problems, result.owl = check_store(staged, settings, onto)
+                    graph_problems = _validate_staged(writer, result, onto, full, manifest)
                     result.problems += graph_problems
                     lap("validate")
                     if any(p.severity == "error" for p in graph_problems):
@@ -429,6 +443,43 @@ def _build_in_store(result: BuildResult, onto, write, validate, full, step, lap)
             for path in (changed_path, all_path):
                 if path:
                     Path(path).unlink(missing_ok=True)
+
+
+def _validate_staged(writer, result: BuildResult, onto, full: bool, manifest) -> list[Problem]:
+    """check_store on the generation being built, incremental where it can be (see
+    kg_builder.revalidate); the findings are recorded in the generation for the next build."""
+    from . import revalidate
+    from .build import IRIs
+
+    settings, stats = result.settings, result.stats
+    shapes_path = settings.ontology_dir / "shapes.ttl"
+    checks = _check_paths(settings)
+    rules = [shapes_path, *sorted(settings.ontology_dir.glob("*.ttl")),
+             *settings.ontology_extensions, *checks]
+    digest = revalidate.rules_digest(rules)
+    previous = change = old_db = None
+    current = writer.folder.current()
+    if not full and current is not None:
+        previous = revalidate.Record.read(current)
+        iris = IRIs(settings.base_iri, onto)
+        names = set(manifest.graphs) | set(stats.removed)
+        change = revalidate.Change(
+            graphs=set(stats.changed) | set(stats.removed),
+            total_graphs=len(names),
+            shared={g for g in names if not iris.is_source_graph(g)},
+        )
+        if revalidate.can_be_incremental(previous, change, digest):
+            old_db = OxigraphStore(settings.store)._store
+    staged = OxigraphStore.wrap(writer.db)
+    record = revalidate.validate(staged, shapes_graph(shapes_path, onto), checks, digest,
+                                 change, previous, old_db)
+    stats.validation = {"mode": record.mode, "touched_nodes": record.touched_nodes}
+    problems = record.problems
+    if settings.check_owl:
+        result.owl = run_owl(staged, onto)
+        problems += result.owl.problems
+    record.write(writer.gen)
+    return problems
 
 
 def serialize_nquads(graphs: list[GraphLines]) -> bytes:

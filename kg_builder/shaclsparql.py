@@ -76,6 +76,8 @@ class Violation:
     message: str
     severity: str  # "error" or "warning"
     constraint: str
+    #: A graph-wide check's ?subject, when its rows name one (the untraceable triple's).
+    subject: object = None
 
 
 @dataclass
@@ -87,6 +89,9 @@ class CompiledQuery:
     severity: str
     constraint: str
     templated: bool = False  # message has {?var} placeholders filled from each row
+    #: The shape's sh:targetNode values when it has no other target (a graph-wide check run
+    #: once with a fixed focus node, such as the ontology), else ().
+    target_nodes: tuple = ()
 
 
 def _n3(term) -> str:
@@ -124,8 +129,14 @@ def _nodekind_test(var: str, kind) -> str:
 
 
 class ShapesCompiler:
-    def __init__(self, shapes: Graph):
+    """`focus`: IRIs to restrict every focus-node target to (an incremental validation of the
+    nodes a change touched); shapes with only sh:targetNode targets are compiled unrestricted."""
+
+    def __init__(self, shapes: Graph, focus: list[str] | None = None):
         self.g = shapes
+        self.focus = (
+            None if focus is None else "VALUES ?this { " + " ".join(f"<{i}>" for i in focus) + " }"
+        )
 
     # -- reading the shapes graph -----------------------------------------------------------
     def _check_keys(self, node) -> None:
@@ -158,17 +169,27 @@ class ShapesCompiler:
             msg = self.g.value(parent, SH.message)
         return str(msg) if msg is not None else default
 
+    def target_nodes(self, shape) -> tuple:
+        """The sh:targetNode values of a shape that has no other kind of target, else ()."""
+        nodes = tuple(sorted(self.g.objects(shape, SH.targetNode), key=str))
+        others = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
+        if any((shape, p, None) in self.g for p in others):
+            return ()
+        return nodes
+
     def targets(self, shape) -> str:
         parts = []
+        only = "" if self.focus is None or self.target_nodes(shape) else self.focus + " "
         for cls in self.g.objects(shape, SH.targetClass):
-            parts.append(f"{{ ?this rdf:type/rdfs:subClassOf* {_n3(cls)} }}")
+            parts.append(f"{{ {only}?this rdf:type/rdfs:subClassOf* {_n3(cls)} }}")
         nodes = list(self.g.objects(shape, SH.targetNode))
         if nodes:
-            parts.append("{ VALUES ?this { " + " ".join(_n3(n) for n in nodes) + " } }")
+            values = "VALUES ?this { " + " ".join(_n3(n) for n in nodes) + " }"
+            parts.append(f"{{ {values} }}" if not only else f"{{ {only}{{ {values} }} }}")
         for p in self.g.objects(shape, SH.targetSubjectsOf):
-            parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ ?this {_n3(p)} ?t_o }} }}")
+            parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ {only}?this {_n3(p)} ?t_o }} }}")
         for p in self.g.objects(shape, SH.targetObjectsOf):
-            parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ ?t_s {_n3(p)} ?this }} }}")
+            parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ {only}?t_s {_n3(p)} ?this }} }}")
         return " UNION ".join(parts)
 
     # -- value tests (for sh:or alternatives and single-value constraints) -----------------
@@ -207,9 +228,13 @@ class ShapesCompiler:
             target = self.targets(shape)
             if not target:
                 continue
-            queries += self._node_constraints(shape, target)
+            compiled = self._node_constraints(shape, target)
             for prop in self.g.objects(shape, SH.property):
-                queries += self._property_constraints(shape, prop, target)
+                compiled += self._property_constraints(shape, prop, target)
+            nodes = self.target_nodes(shape)
+            for cq in compiled:
+                cq.target_nodes = nodes
+            queries += compiled
         return queries
 
     def _node_constraints(self, shape, target: str) -> list[CompiledQuery]:
@@ -319,8 +344,8 @@ PREAMBLE = (
 )
 
 
-def compile_shapes(shapes: Graph) -> list[CompiledQuery]:
-    return ShapesCompiler(shapes).compile()
+def compile_shapes(shapes: Graph, focus: list[str] | None = None) -> list[CompiledQuery]:
+    return ShapesCompiler(shapes, focus).compile()
 
 
 def validate_in_store(store, queries: list[CompiledQuery]) -> list[Violation]:
@@ -341,6 +366,7 @@ def validate_in_store(store, queries: list[CompiledQuery]) -> list[Violation]:
                     message,
                     cq.severity,
                     cq.constraint,
+                    row.get("subject"),
                 )
             )
     return out

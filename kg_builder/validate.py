@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import tempfile
@@ -110,23 +111,31 @@ def shapes_graph(shapes_path: Path, onto: Ontology) -> Graph:
 
 def run_shacl_in_store(store, shapes_path: Path, onto: Ontology) -> list[Problem]:
     """The same shapes, compiled to SPARQL and run by the store's engine (any size)."""
-    from .build import PREFIXES
     from .shaclsparql import compile_shapes, validate_in_store
+
+    queries = compile_shapes(shapes_graph(shapes_path, onto))
+    return sorted({shacl_problem(v) for v in validate_in_store(store, queries)})
+
+
+def shacl_problem(v) -> Problem:
+    """A compiled shape's Violation as a Problem: focus, path, value and message."""
+    names = _names()
+    parts = [_label(names, v.focus)]
+    if v.path is not None and not isinstance(v.path, BNode):
+        parts.append(_label(names, v.path))
+    if v.value is not None:
+        parts.append(f"value {_label(names, v.value)}")
+    return Problem("shacl", None, f"{' '.join(parts)}: {v.message}", v.severity, "shacl")
+
+
+@functools.cache
+def _names() -> Graph:
+    from .build import PREFIXES
 
     names = Graph()
     for prefix, ns in PREFIXES.items():
         names.bind(prefix, ns, override=True)
-    problems = []
-    for v in validate_in_store(store, compile_shapes(shapes_graph(shapes_path, onto))):
-        parts = [_label(names, v.focus)]
-        if v.path is not None and not isinstance(v.path, BNode):
-            parts.append(_label(names, v.path))
-        if v.value is not None:
-            parts.append(f"value {_label(names, v.value)}")
-        problems.append(
-            Problem("shacl", None, f"{' '.join(parts)}: {v.message}", v.severity, "shacl")
-        )
-    return sorted(set(problems))
+    return names
 
 
 def _owl_subset(ds, onto: Ontology) -> Graph:
@@ -255,9 +264,10 @@ def run_hygiene(store, checks: Path | list[Path]) -> list[Problem]:
     paths = sorted(Path(checks).glob("*.rq")) if isinstance(checks, (str, Path)) else checks
     for path in paths:
         rows = store.select(path.read_text(encoding="utf-8"))
-        for row in rows:
-            detail = ", ".join(f"{k}={v}" for k, v in row.items() if v is not None)
-            problems.append(
-                Problem(f"queries/checks/{path.name}", None, detail, "error", "hygiene")
-            )
+        problems += [hygiene_problem(path, row) for row in rows]
     return problems
+
+
+def hygiene_problem(path: Path, row: dict) -> Problem:
+    detail = ", ".join(f"{k}={v}" for k, v in row.items() if v is not None)
+    return Problem(f"queries/checks/{path.name}", None, detail, "error", "hygiene")
