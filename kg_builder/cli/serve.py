@@ -55,11 +55,17 @@ from .common import corpus_option, data_option
     show_default=True,
     help="Query worker processes (queries answered at once).",
 )
+@click.option(
+    "--in-memory",
+    is_flag=True,
+    help="Copy the store into memory at start and serve from there (faster queries and "
+    "pages; about 7 s and 400 MB per 10^6 quads; later builds are seen after a restart).",
+)
 @corpus_option
 @data_option
 @click.option("--quiet", is_flag=True, help="No request log on stderr.")
-def serve(host, port, store, base_iri, timeout, max_rows, max_body, workers, corpus, data_dir,
-          quiet):
+def serve(host, port, store, base_iri, timeout, max_rows, max_body, workers, in_memory, corpus,
+          data_dir, quiet):
     """Publish the graph over HTTP: a SPARQL endpoint, entity pages, the ontology, VoID.
 
     \b
@@ -73,6 +79,10 @@ def serve(host, port, store, base_iri, timeout, max_rows, max_body, workers, cor
     A request path is appended to the base IRI: http://127.0.0.1:8000/id/person/x is
     <https://w3id.org/kg-builder/id/person/x>. Read-only: updates, LOAD and SERVICE are
     refused. Serves until Ctrl-C.
+
+    With --in-memory the graph is answered from a copy in memory, by threads of the
+    server: a query past --timeout is answered 503 but, if Oxigraph computes before its first
+    row, runs on to its end (it cannot be stopped) and keeps its worker busy until then.
 
     Example: kg serve --port 8080 --timeout 10
     """
@@ -91,19 +101,25 @@ def serve(host, port, store, base_iri, timeout, max_rows, max_body, workers, cor
             max_rows=max_rows,
             max_body=max_body,
             workers=workers,
+            in_memory=in_memory,
             log=None if quiet else sys.stderr,
         )
     except KGError as exc:
         cli._fail(exc)
         return
     except OSError as exc:  # the port is taken, the address is not ours
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+        ) from None
     try:
         if not _is_loopback(host):
             cli.err.print(
                 f"[yellow]Listening on {host}: anyone who can reach this address can query "
                 "the graph.[/]"
             )
+        if in_memory:
+            click.echo(f"Copied {server.triples:,} quads into memory in "
+                       f"{server.load_seconds:.1f} s.", err=True)
         click.echo(f"Serving {settings.base_iri} at {server.url} (SPARQL: {server.url}sparql); "
                    "Ctrl-C stops.")
         with contextlib.suppress(ValueError):  # not the main thread: no handler
