@@ -94,6 +94,16 @@ TIME_FIELDS = ("date", "start", "end", "not_before", "not_after")
 GAZETTEER = "gazetteer"
 
 
+@functools.cache
+def _kg(name: str):
+    """The ontology IRI of a class or property name, made once (every fact asks for some)."""
+    return KG[name]
+
+
+_EVENT, _PLACE, _QUOTATION = KG.Event, KG.Place, KG.Quotation
+_AGENT, _TIME_VALUE, _ORGANISATION = KG.Agent, KG.TimeValue, KG.Organisation
+
+
 def _rel(path: Path) -> str:
     """A file as error messages name it: relative to the working directory when below it."""
     return _rel_from(path, os.getcwd())
@@ -367,7 +377,7 @@ class CurationLoader:
                     f"entity '{eid}': date may only be 'unknown' here; give dates "
                     "as facts (relation date) with their source and evidence",
                 )
-            elif not self.onto.is_a(KG[etype], KG.Event):
+            elif not self.onto.is_a(_kg(etype), _EVENT):
                 self.error(origin, f"entity '{eid}': only events take 'date: unknown'")
             else:
                 date_unknown = True
@@ -399,7 +409,7 @@ class CurationLoader:
         given = [k for k in COORDINATE_RANGES if item.get(k) not in (None, "")]
         if not given:
             return None
-        if not self.onto.is_a(KG[etype], KG.Place):
+        if not self.onto.is_a(_kg(etype), _PLACE):
             self.error(
                 at(given[0]),
                 f"entity '{eid}': only places take latitude and longitude, but it is a {etype}",
@@ -504,7 +514,7 @@ class CurationLoader:
         if (
             subj is not None
             and prop.domain is not None
-            and not self.onto.is_a(KG[subj.type], prop.domain)
+            and not self.onto.is_a(_kg(subj.type), prop.domain)
         ):
             self.error(
                 at("subject"),
@@ -513,7 +523,7 @@ class CurationLoader:
             )
             ok = False
 
-        quote = prop.range == KG.Quotation
+        quote = prop.range == _QUOTATION
         has_obj, has_val = "object" in item, "value" in item
         if prop.kind == "object" and not quote:
             if has_val or not has_obj:
@@ -528,7 +538,7 @@ class CurationLoader:
                 fact.object = str(item["object"])
                 if obj is None:
                     ok = False
-                elif prop.range is not None and not self.onto.is_a(KG[obj.type], prop.range):
+                elif prop.range is not None and not self.onto.is_a(_kg(obj.type), prop.range):
                     self.error(
                         at("object"),
                         f"'{relation}' expects {self._cls(prop.range)}, but "
@@ -558,7 +568,7 @@ class CurationLoader:
             ok = False
         if item.get("according_to"):
             ref = self._entity_ref(str(item["according_to"]), at("according_to"), "according_to")
-            if ref is not None and not self.onto.is_a(KG[ref.type], KG.Agent):
+            if ref is not None and not self.onto.is_a(_kg(ref.type), _AGENT):
                 self.error(
                     at("according_to"),
                     f"according_to must be a person or organisation, '{ref.id}' is a {ref.type}",
@@ -605,13 +615,13 @@ class CurationLoader:
     def _value(self, raw, prop, origin: Origin):
         rng = prop.range
         what = f"value of '{prop.name}'"
-        if prop.range == KG.Quotation or rng in (XSD.string, None):
+        if prop.range == _QUOTATION or rng in (XSD.string, None):
             text = " ".join(str(raw).split()) if raw is not None else ""
             if not text:
                 self.error(origin, f"{what} is empty")
                 return None
             return text
-        if rng == KG.TimeValue:
+        if rng == _TIME_VALUE:
             return self._time(raw, origin, what)
         if rng == XSD.date:
             t = self._time(raw, origin, what)
@@ -667,7 +677,7 @@ class CurationLoader:
         if self.corpus is None:
             return
         article = self.corpus.get(fact.source)
-        if article is None or not article.path.is_file():
+        if article is None or not article.exists:
             return  # reported with the source
         offset, in_boilerplate = article.find_in_body(fact.evidence)
         if offset is None:
@@ -705,7 +715,7 @@ class CurationLoader:
                         src.origin,
                         f"publisher '{src.publisher}' of '{src.id}' is not a defined entity{hint}",
                     )
-                elif not self.onto.is_a(KG[pub.type], KG.Organisation):
+                elif not self.onto.is_a(_kg(pub.type), _ORGANISATION):
                     self.error(src.origin, f"publisher '{src.publisher}' must be an organisation")
             if src.dateline and src.dateline not in ents:
                 self.error(src.origin, f"dateline '{src.dateline}' is not a defined entity")
@@ -718,7 +728,7 @@ class CurationLoader:
             if f.relation in ("date", "startDate", "endDate", "earliestDate", "latestDate")
         }
         for ent in ents.values():
-            if not self.onto.is_a(KG[ent.type], KG.Event):
+            if not self.onto.is_a(_kg(ent.type), _EVENT):
                 continue
             if ent.id not in dated and not ent.date_unknown:
                 self.error(
@@ -845,7 +855,7 @@ class ExtractedLoader:
             )
         existing = self.loader.data.entities.get(eid)
         if existing is not None:
-            if self.loader.onto.is_a(KG[existing.type], KG.Organisation):
+            if self.loader.onto.is_a(_kg(existing.type), _ORGANISATION):
                 return eid
             eid = f"{eid}-publisher"
             if eid in self.loader.data.entities:
@@ -864,7 +874,7 @@ class ExtractedLoader:
         ents, onto = self.loader.data.entities, self.loader.onto
         rec = ents.get(str(name))
         found = [rec] if rec else self.loader.index.lookup(str(name))
-        orgs = [r for r in found if onto.is_a(KG[r.type], KG.Organisation)]
+        orgs = [r for r in found if onto.is_a(_kg(r.type), _ORGANISATION)]
         return orgs[0].id if len(orgs) == 1 else None
 
     def _check_version(self, cf, origin: Origin) -> None:
@@ -920,7 +930,7 @@ class ExtractedLoader:
         dated = {f.subject for f in self.loader.data.facts if f.relation in EVENT_DATES}
         for eid in self.entity_ids:
             rec = self.loader.data.entities[eid]
-            if self.loader.onto.is_a(KG[rec.type], KG.Event):
+            if self.loader.onto.is_a(_kg(rec.type), _EVENT):
                 rec.date_unknown = eid not in dated
 
 

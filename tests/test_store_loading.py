@@ -148,3 +148,44 @@ def test_boilerplate_spans_are_reused_until_an_article_changes(
     counted_furniture.clear()
     build(_settings(store, corpus, curated_copy), validate=False)
     assert len(counted_furniture) == 1
+
+
+def _reference_normalise(text: str) -> tuple[str, list[int]]:
+    """The plain definition: fold, drop leading whitespace, one space per run; an offset per
+    character."""
+    from kg_builder.sources.corpus import _FOLD
+
+    folded = text.translate(_FOLD)
+    out, index = [], []
+    i = 0
+    while i < len(folded):
+        if folded[i].isspace():
+            j = i
+            while j < len(folded) and folded[j].isspace():
+                j += 1
+            if out:
+                out.append(" ")
+                index.append(i)
+            i = j
+        else:
+            out.append(folded[i])
+            index.append(i)
+            i += 1
+    return "".join(out), index
+
+
+def test_normalised_text_maps_every_character_back(corpus_dir):
+    import random
+
+    from kg_builder.sources.corpus import normalise
+
+    texts = [p.read_text("utf-8") for p in sorted(corpus_dir.glob("*.txt"))]
+    rng = random.Random(7)
+    pieces = ["a", "b", " ", "  ", "\n", "\t", "\u00a0", "\u201c", "x y", "\u2028", "\r\n"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in texts:
+        want, want_index = _reference_normalise(text)
+        got, got_index = normalise(text)
+        assert got == want
+        assert len(got_index) == len(want_index)
+        assert [got_index[i] for i in range(len(got_index))] == want_index

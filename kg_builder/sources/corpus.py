@@ -5,6 +5,7 @@ The texts stay where they are (the corpus folder); nothing here copies them into
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -41,29 +42,46 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SPACE_RUN = re.compile(r"\s+")
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
+#: Whitespace runs other than one plain space: the only places where normalising shifts offsets.
+_ODD_SPACE = re.compile(r" \s+|[^\S ]\s*")
+
+
+class OffsetMap:
+    """offsets[i]: the offset in the original text of character i of the normalised text.
+
+    Stored as the few points where the shift changes (one per run of whitespace that is not a
+    single space), not one integer per character: building it costs a regex scan."""
+
+    def __init__(self, starts: list[int], shifts: list[int], length: int):
+        self._starts, self._shifts, self._length = starts, shifts, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, i: int) -> int:
+        if not 0 <= i < self._length:
+            raise IndexError(i)
+        return i + self._shifts[bisect.bisect_right(self._starts, i) - 1]
+
+
+def normalise(text: str) -> tuple[str, OffsetMap]:
     """Fold typographic quotes, dashes and whitespace runs; return text and offset map.
 
     index[i] is the offset in `text` of character i of the result. Leading whitespace is
     dropped and every run of whitespace becomes one space (which maps to the run's start).
     """
     folded = text.translate(_FOLD)
-    out: list[str] = []
-    index: list[int] = []
-    pos = 0
-    for m in _SPACE_RUN.finditer(folded):
-        start, end = m.span()
-        if start > pos:
-            out.append(folded[pos:start])
-            index.extend(range(pos, start))
-        if out:  # no leading space
-            out.append(" ")
-            index.append(start)
-        pos = end
-    if pos < len(folded):
-        out.append(folded[pos:])
-        index.extend(range(pos, len(folded)))
-    return "".join(out), index
+    lead = _SPACE_RUN.match(folded)
+    lead = shift = lead.end() if lead else 0  # leading whitespace is dropped
+    starts, shifts = [0], [shift]
+    for m in _ODD_SPACE.finditer(folded, lead):
+        s, e = m.span()
+        at = s - shift + 1  # the run became one space at s - shift
+        shift += (e - s) - 1
+        starts.append(at)
+        shifts.append(shift)
+    norm = _SPACE_RUN.sub(" ", folded[lead:])
+    return norm, OffsetMap(starts, shifts, len(norm))
 
 
 def fold(text: str) -> str:
@@ -72,26 +90,30 @@ def fold(text: str) -> str:
 
 
 class SpanCache:
-    """Boilerplate spans of article texts, kept between builds (a JSON file in the store
-    folder): finding site furniture is the costliest step of checking evidence quotes, and an
-    article whose text, headline and furniture rules did not change has the same spans.
+    """What checking evidence quotes found in each article, kept between builds (a JSON file
+    in the store folder): the boilerplate spans (finding site furniture is the costliest step)
+    and where each quote was found. An article whose text, headline and furniture rules did
+    not change gives the same answers.
 
-    The key is a SHA-256 of the rules (the furniture module's own source), the headline and
-    the text, so a changed article, headline or kg-builder version misses the cache.
+    The key of an article is a SHA-256 of the rules (kg-builder's version and the furniture
+    module's source), the headline and the text; a quote's, a BLAKE2 digest of its folded
+    text. Entries not used by a build are dropped when it saves.
     """
 
     def __init__(self, path: Path | None = None):
         self.path = path
         self.spans: dict[str, list[list[int]]] = {}
+        self.quotes: dict[str, dict[str, list]] = {}
+        self._used_quotes: dict[str, dict[str, list]] = {}
         self.used: set[str] = set()
         self.dirty = False
         if path is not None and path.is_file():
             try:
                 saved = json.loads(path.read_text(encoding="utf-8"))
-                if isinstance(saved, dict) and isinstance(saved.get("spans"), dict):
-                    self.spans = saved["spans"]
-            except (OSError, ValueError):
-                self.spans = {}  # a damaged cache is only a slower build
+                if isinstance(saved, dict) and saved.get("format") == 2:
+                    self.spans, self.quotes = dict(saved["spans"]), dict(saved["quotes"])
+            except (OSError, ValueError, KeyError, TypeError):
+                self.spans, self.quotes = {}, {}  # a damaged cache is only a slower build
 
     @staticmethod
     @functools.cache
@@ -119,21 +141,39 @@ class SpanCache:
         self.used.add(key)
         self.dirty = True
 
+    @staticmethod
+    def quote_key(needle: str) -> str:
+        return hashlib.blake2b(needle.encode("utf-8"), digest_size=10).hexdigest()
+
+    def found(self, key: str, quote_key: str) -> tuple[int | None, bool] | None:
+        hit = self.quotes.get(key, {}).get(quote_key)
+        if hit is None:
+            return None
+        self._used_quotes.setdefault(key, {})[quote_key] = hit
+        return hit[0], hit[1]
+
+    def put_found(self, key: str, quote_key: str, offset: int | None, in_bp: bool) -> None:
+        self.quotes.setdefault(key, {})[quote_key] = [offset, in_bp]
+        self._used_quotes.setdefault(key, {})[quote_key] = [offset, in_bp]
+        self.dirty = True
+
     def save(self, path: Path | None = None) -> None:
-        """Write the entries this run used (articles gone from the corpus drop out); a cache
-        that cannot be written is skipped: it only saves time."""
+        """Write the entries this run used; a cache that cannot be written is skipped (it only
+        saves time)."""
         path = path or self.path
-        if path is None or (not self.dirty and set(self.spans) == self.used):
+        unchanged = set(self.spans) == self.used and self.quotes == self._used_quotes
+        if path is None or (not self.dirty and unchanged):
             return
         keep = {k: self.spans[k] for k in sorted(self.used)}
+        body = {"format": 2, "spans": keep, "quotes": self._used_quotes}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"spans": keep}), encoding="utf-8")
+            tmp.write_text(json.dumps(body), encoding="utf-8")
             os.replace(tmp, path)
         except OSError:
             return
-        self.spans, self.dirty = keep, False
+        self.spans, self.quotes, self.dirty = keep, dict(self._used_quotes), False
 
 
 @dataclass
@@ -148,7 +188,7 @@ class Article:
         return self.path.read_text(encoding="utf-8")
 
     @cached_property
-    def _normalised(self) -> tuple[str, list[int]]:
+    def _normalised(self) -> tuple[str, OffsetMap]:
         return normalise(self.text)
 
     @cached_property
@@ -161,12 +201,20 @@ class Article:
         headline = self.metadata.get("headline") or self.metadata.get("title")
         if self.cache is None:
             return find_boilerplate(self.text, headline)
-        key = self.cache.key(self.text, headline)
-        spans = self.cache.get(key)
+        spans = self.cache.get(self._key)
         if spans is None:
             spans = find_boilerplate(self.text, headline)
-            self.cache.put(key, spans)
+            self.cache.put(self._key, spans)
         return spans
+
+    @cached_property
+    def _key(self) -> str:
+        headline = self.metadata.get("headline") or self.metadata.get("title")
+        return self.cache.key(self.text, headline)
+
+    @cached_property
+    def exists(self) -> bool:
+        return self.path.is_file()
 
     def in_boilerplate(self, start: int, end: int) -> bool:
         return any(s <= start and end <= e for s, e in self.boilerplate)
@@ -185,6 +233,16 @@ class Article:
     def find_in_body(self, quote: str) -> tuple[int | None, bool]:
         """(offset, in_boilerplate) of the first occurrence; prefers one in the article body."""
         needle = fold(quote)
+        if self.cache is None:
+            return self._find_in_body(needle)
+        qkey = self.cache.quote_key(needle)
+        hit = self.cache.found(self._key, qkey)
+        if hit is None:
+            hit = self._find_in_body(needle)
+            self.cache.put_found(self._key, qkey, *hit)
+        return hit
+
+    def _find_in_body(self, needle: str) -> tuple[int | None, bool]:
         hay, index = self._normalised
         first: int | None = None
         at = hay.find(needle) if needle else -1
