@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import sys
@@ -27,6 +28,7 @@ from ..queries import (
     serialize,
     shape,
     short,
+    stream,
     update,
 )
 from . import common
@@ -59,7 +61,6 @@ def _catalogue(folder) -> Catalogue:
     if own.is_dir() and own.resolve() != built_in.resolve():
         return Catalogue(folders=[built_in, own])
     return Catalogue()
-
 
 
 @click.group()
@@ -302,26 +303,53 @@ def run_(
             _update(cli, settings, sparql, allow_service, err_fmt)
             return
         graph = open_graph(settings)
-        result = run(
-            graph,
-            catalogue_query or sparql,
-            _parse_params(params),
-            view=view,
-            timeout=timeout,
-            allow_writes=allow_writes,
-            allow_service=allow_service,
+        args = dict(
+            view=view, timeout=timeout, allow_writes=allow_writes, allow_service=allow_service
         )
         if fmt == "table":
+            result = run(graph, catalogue_query or sparql, _parse_params(params), **args)
             _print_table(cli, graph, result, catalogue_query, iris, settings.base_iri)
-        else:
-            sys.stdout.write(serialize(result, fmt))
+        else:  # written as the engine reads it (Oxigraph's serialisers), never held whole
             sys.stdout.flush()
+            out = _binary_stdout()
+            stream(graph, catalogue_query or sparql, out, fmt, _parse_params(params), **args)
+    except BrokenPipeError:  # the reader went away (kg query run ... | head): stop quietly
+        _stdout_to_devnull()
+        sys.exit(1)
     except QueryTimeout as exc:
         cli.err.print(f"[bold red]Error:[/] {escape(str(exc))}", soft_wrap=True)
         sys.stderr.flush()
         os._exit(exc.exit_code)  # the engine may still be working in its thread: end it
     except KGError as exc:
         cli._fail(exc, err_fmt)
+
+
+def _binary_stdout():
+    """Standard output as a binary file (the bytes of a text stream without one)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        return buffer
+
+    class Text:
+        decoder = codecs.getincrementaldecoder("utf-8")()  # a character may span two writes
+
+        def write(self, data: bytes) -> int:
+            sys.stdout.write(self.decoder.decode(data))
+            return len(data)
+
+        def flush(self) -> None:
+            sys.stdout.flush()
+
+    return Text()
+
+
+def _stdout_to_devnull() -> None:
+    """After a closed pipe: point stdout at /dev/null, so that exiting flushes nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+        pass
 
 
 def _update(cli, settings, sparql, allow_service, err_fmt) -> None:

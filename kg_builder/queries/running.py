@@ -11,12 +11,14 @@ query itself.
 
 from __future__ import annotations
 
+import _thread
 import ctypes
 import gc
 import os
 import queue
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 
 from ..store import Answer, QueryError, QuerySyntaxError
@@ -93,7 +95,8 @@ class _Cancelled(BaseException):
 class _Job:
     def __init__(self, fn):
         self.fn = fn
-        self.done = threading.Event()
+        self.done = _thread.allocate_lock()  # held until the worker is done with the job
+        self.done.acquire()
         self.finished = False  # set under _LOCK by the worker
         self.abandoned = False  # set under _LOCK by the caller, on timeout
         self.value = None
@@ -122,19 +125,35 @@ class _Worker(threading.Thread):
                 except _Cancelled:
                     pass
                 except BaseException as exc:  # handed to the caller
-                    job.error = exc
+                    job.error = _without_locals(exc)
                 with _LOCK:
                     job.finished = True
                     if job.abandoned:
                         break
                     _IDLE.append(self)
-                job.done.set()
+                job.done.release()
                 del job
         except _Cancelled:
             pass
         # The engine's result objects may sit in reference cycles with the traceback;
         # collect them here: Oxigraph's must be freed by the thread that made them.
         gc.collect()
+
+
+def _without_locals(exc: BaseException) -> BaseException:
+    """The error, its frames cleared of their local variables (and those of its causes): the
+    engine's result objects there must be freed by this thread, not the caller's (Oxigraph's
+    refuse to be freed by another thread)."""
+    stack, seen = [exc], set()
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        traceback.clear_frames(e.__traceback__)
+        stack += [e.__cause__, e.__context__]
+    gc.collect()
+    return exc
 
 
 def _after_fork() -> None:  # a child has none of its parent's threads
@@ -161,7 +180,7 @@ def _in_thread(fn, timeout: float | None):
         worker = _Worker()
     job = _Job(fn)
     worker.jobs.put(job)
-    if not job.done.wait(timeout):
+    if not job.done.acquire(True, max(timeout, 0)):
         with _LOCK:
             if not job.finished:
                 job.abandoned = True
@@ -172,7 +191,7 @@ def _in_thread(fn, timeout: float | None):
                     f"the query ran past its timeout of {timeout:g} s and was stopped; make "
                     "it more selective (a parameter, a LIMIT) or allow more time with --timeout"
                 )
-        job.done.wait()  # it finished as the time ran out
+        job.done.acquire()  # it finished as the time ran out
     if job.error is not None:
         raise job.error
     return job.value
