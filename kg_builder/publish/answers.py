@@ -50,7 +50,14 @@ class Outcome:
 
 
 class Overrun(Exception):
-    """The deadline passed while the answer was being written."""
+    """The deadline passed while the answer was being written (raised inside the writer)."""
+
+
+class TimeLimit(QueryFailed):
+    """The answer was given up at its deadline while it was written."""
+
+    def __init__(self):
+        super().__init__("the query ran past its time limit while its answer was written")
 
 
 def answer_bytes(store, request, max_rows: int, deadline: float | None = None) -> Outcome:
@@ -149,8 +156,7 @@ def _solutions(result, fmt: str, max_rows: int, deadline) -> tuple[bytes, bool, 
         result.serialize(sink, tsv)
     except BaseException as exc:  # noqa: BLE001 - our own stop signals come back wrapped
         if sink.overrun:
-            raise QueryFailed("the query ran past its time limit while its answer was written") \
-                from None
+            raise TimeLimit from None
         if not sink.cut:
             if isinstance(exc, OSError | RuntimeError | ValueError):  # evaluation is lazy
                 raise QueryFailed(f"SPARQL error: {exc}") from exc
@@ -199,8 +205,7 @@ def _graph(result, fmt: str, max_rows: int, deadline) -> tuple[bytes, bool, int]
     try:
         body = ox.serialize(triples(), format=syntax, prefixes=PREFIX_MAP)
     except Overrun:
-        raise QueryFailed("the query ran past its time limit while its answer was written") \
-            from None
+        raise TimeLimit from None
     except (OSError, RuntimeError, ValueError) as exc:  # evaluation is lazy
         raise QueryFailed(f"SPARQL error: {exc}") from exc
     return body, state["truncated"], len(seen)

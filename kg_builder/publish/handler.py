@@ -92,9 +92,11 @@ class Handler(LinkedDataRoutes, BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         if self.close_connection:
             self.send_header("Connection", "close")
-        self._headers_buffer.append(b"\r\n")  # what end_headers() does, without its write
-        head = b"".join(self._headers_buffer)
-        self._headers_buffer = []
+        head = b""
+        if self.request_version != "HTTP/0.9":  # what end_headers() does, without its write
+            self._headers_buffer.append(b"\r\n")
+            head = b"".join(self._headers_buffer)
+            self._headers_buffer = []
         self._status = status
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             if self.command == "HEAD":

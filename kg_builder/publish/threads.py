@@ -19,7 +19,7 @@ import threading
 import time
 
 from ..queries import QueryFailed, QueryUsageError
-from .answers import Outcome, answer_bytes
+from .answers import Outcome, TimeLimit, answer_bytes
 from .sparql import ProtocolError, QueryRequest
 
 
@@ -50,6 +50,7 @@ class ThreadPool:
         self._lock = threading.Lock()
         self._busy = 0
         self.overran = 0  # queries answered 503 at the time limit
+        self.stopped = 0  # of which stopped while their answer was written (the rest ran on)
         self.replaced = 0  # the process pool's counter: threads are never replaced
 
     def start(self) -> ThreadPool:
@@ -68,6 +69,9 @@ class ThreadPool:
                 self._busy += 1
             try:
                 job.outcome = answer_bytes(self.store, job.request, self.max_rows, job.deadline)
+            except TimeLimit as exc:
+                self.stopped += 1
+                job.error = (503, str(exc))
             except (QueryFailed, QueryUsageError) as exc:
                 job.error = (400, str(exc))
             except Exception as exc:  # noqa: BLE001 - an engine bug must not end the worker
@@ -79,7 +83,7 @@ class ThreadPool:
                 self._free.release()
             if job.abandoned:
                 took = time.monotonic() - job.deadline + self.timeout
-                self._say(f"kg serve: a query stopped at the time limit ended after {took:.1f} s;"
+                self._say(f"kg serve: a query given up at the time limit ended after {took:.1f} s;"
                           " its worker is free again")
 
     def _say(self, text: str) -> None:
