@@ -128,8 +128,13 @@ def build(
     if result.stats.up_to_date:
         console.print("Validation: nothing changed since the current generation was validated.")
     else:
+        how = ""
+        if (result.stats.validation or {}).get("mode") == "incremental":
+            how = (f"; validated incrementally: the {result.stats.validation['touched_nodes']:,}"
+                   " nodes and the graphs the change touched, earlier findings carried over")
         console.print(
-            f"SHACL: conforms ({sum(p.check == 'shacl' for p in result.warnings)} warning(s))"
+            f"SHACL: conforms ({sum(p.check == 'shacl' for p in result.warnings)} warning(s)"
+            f"{how})", soft_wrap=True,
         )
     _print_build_stats(result)
     for path in result.outputs:
