@@ -186,10 +186,14 @@ class ShapesCompiler:
         if nodes:
             values = "VALUES ?this { " + " ".join(_n3(n) for n in nodes) + " }"
             parts.append(f"{{ {values} }}" if not only else f"{{ {only}{{ {values} }} }}")
+        # Restricted to given nodes, a subject is tested (EXISTS), not its values enumerated:
+        # a hub of the touched nodes may have thousands.
         for p in self.g.objects(shape, SH.targetSubjectsOf):
-            parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ {only}?this {_n3(p)} ?t_o }} }}")
+            parts.append(f"{{ {only}FILTER EXISTS {{ ?this {_n3(p)} ?t_o }} }}" if only else
+                         f"{{ SELECT DISTINCT ?this WHERE {{ ?this {_n3(p)} ?t_o }} }}")
         for p in self.g.objects(shape, SH.targetObjectsOf):
-            parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ {only}?t_s {_n3(p)} ?this }} }}")
+            parts.append(f"{{ {only}FILTER EXISTS {{ ?t_s {_n3(p)} ?this }} }}" if only else
+                         f"{{ SELECT DISTINCT ?this WHERE {{ ?t_s {_n3(p)} ?this }} }}")
         return " UNION ".join(parts)
 
     # -- value tests (for sh:or alternatives and single-value constraints) -----------------
