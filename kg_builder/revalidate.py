@@ -123,29 +123,35 @@ def graph_scoped(check: Path, text: str | None = None) -> bool:
 
 
 # -- the nodes a change touched ------------------------------------------------------------------
-def touched_nodes(new_db, old_db, graphs: set[str]) -> set[str]:
-    """IRIs in subject or object position in `graphs`, in the old and the new database, and
-    the nodes that link to a node whose rdf:type statements are in those graphs."""
+def touched_nodes(new_db, old_db, graphs: set[str]):
+    """The Focus of a change: the IRIs in subject or object position in `graphs`, in the old
+    and the new database, by the predicate of their triple; and, for every constraint, the
+    nodes whose rdf:type statements are in those graphs and the nodes that link to them."""
     import pyoxigraph as ox
 
+    from .shaclsparql import Focus
+
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    nodes: set[str] = set()
+    by_path: dict[str, set[str]] = {}
     typed: set[str] = set()
     for db in (old_db, new_db):
         if db is None:
             continue
         for name in graphs:
             for q in db.quads_for_pattern(None, None, None, ox.NamedNode(name)):
+                ends = by_path.setdefault(q.predicate.value, set())
                 for term in (q.subject, q.object):
                     if isinstance(term, ox.NamedNode):
-                        nodes.add(term.value)
+                        ends.add(term.value)
                 if q.predicate == rdf_type and isinstance(q.subject, ox.NamedNode):
                     typed.add(q.subject.value)
+    always = set(typed)
     for iri in typed:
         for q in new_db.quads_for_pattern(None, None, ox.NamedNode(iri), None):
             if isinstance(q.subject, ox.NamedNode):
-                nodes.add(q.subject.value)
-    return nodes
+                always.add(q.subject.value)
+    nodes = set(always).union(*by_path.values())
+    return Focus(nodes, by_path, always)
 
 
 # -- locating graph-wide rows ---------------------------------------------------------------------
@@ -198,10 +204,11 @@ def validate(
     findings: list[Finding] = []
     nodes: set[str] = set()
     if incremental:
-        nodes = touched_nodes(db, old_db, change.graphs)
+        focus = touched_nodes(db, old_db, change.graphs)
+        nodes = focus.nodes
         present = {g.value for g in db.named_graphs() if hasattr(g, "value")}
         wide = store.restricted(sorted((change.graphs | change.shared) & present))
-        queries = compile_shapes(shapes, focus=sorted(nodes))
+        queries = compile_shapes(shapes, focus=focus)
         for f in previous.findings:
             if f.scope == "node" and f.keys[0] not in nodes:
                 findings.append(f)
@@ -215,7 +222,7 @@ def validate(
         return not incremental or bool(set(keys) & change.graphs)
 
     focused = [q for q in queries if not q.target_nodes]
-    if focused and (nodes or not incremental):
+    if focused:
         for v in validate_in_store(store, focused):
             findings.append(Finding(shacl_problem(v), "node", (str(v.focus),)))
     for cq in (q for q in queries if q.target_nodes):

@@ -17,7 +17,7 @@ The test suite checks that both engines report the same problems on the same gra
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -128,15 +128,43 @@ def _nodekind_test(var: str, kind) -> str:
     return tests[kind]
 
 
-class ShapesCompiler:
-    """`focus`: IRIs to restrict every focus-node target to (an incremental validation of the
-    nodes a change touched); shapes with only sh:targetNode targets are compiled unrestricted."""
+@dataclass
+class Focus:
+    """The focus nodes an incremental validation checks: `nodes` for the constraints on a node
+    itself, `by_path[p]` for a property shape on p (or ^p), plus `always` (the nodes whose
+    type changed, and the nodes linking to those) for every constraint."""
 
-    def __init__(self, shapes: Graph, focus: list[str] | None = None):
+    nodes: set[str]
+    by_path: dict[str, set[str]] | None = None
+    always: set[str] = field(default_factory=set)
+
+    def for_path(self, path: str | None) -> set[str]:
+        if self.by_path is None or path is None:
+            return self.nodes
+        return self.by_path.get(path, set()) | self.always
+
+
+class ShapesCompiler:
+    """`focus`: the IRIs to restrict focus-node targets to (an incremental validation of the
+    nodes a change touched: a list, or a Focus with nodes per property); shapes with only
+    sh:targetNode targets are compiled unrestricted."""
+
+    def __init__(self, shapes: Graph, focus: Focus | list[str] | None = None):
         self.g = shapes
-        self.focus = (
-            None if focus is None else "VALUES ?this { " + " ".join(f"<{i}>" for i in focus) + " }"
-        )
+        if focus is not None and not isinstance(focus, Focus):
+            focus = Focus(set(focus))
+        self.focus = focus
+
+    @staticmethod
+    def _values(nodes) -> str:
+        return "VALUES ?this { " + " ".join(f"<{i}>" for i in sorted(nodes)) + " } "
+
+    def _path_iri(self, prop) -> str | None:
+        path = self.g.value(prop, SH.path)
+        if isinstance(path, URIRef):
+            return str(path)
+        inverse = self.g.value(path, SH.inversePath)
+        return str(inverse) if isinstance(inverse, URIRef) else None
 
     # -- reading the shapes graph -----------------------------------------------------------
     def _check_keys(self, node) -> None:
@@ -177,9 +205,11 @@ class ShapesCompiler:
             return ()
         return nodes
 
-    def targets(self, shape) -> str:
+    def targets(self, shape, nodes: set[str] | None = None) -> str:
         parts = []
-        only = "" if self.focus is None or self.target_nodes(shape) else self.focus + " "
+        only = ""
+        if self.focus is not None and not self.target_nodes(shape):
+            only = self._values(self.focus.nodes if nodes is None else nodes)
         for cls in self.g.objects(shape, SH.targetClass):
             parts.append(f"{{ {only}?this rdf:type/rdfs:subClassOf* {_n3(cls)} }}")
         nodes = list(self.g.objects(shape, SH.targetNode))
@@ -232,9 +262,18 @@ class ShapesCompiler:
             target = self.targets(shape)
             if not target:
                 continue
-            compiled = self._node_constraints(shape, target)
+            restricted = self.focus is not None and not self.target_nodes(shape)
+            compiled = []
+            if not restricted or self.focus.nodes:
+                compiled = self._node_constraints(shape, target)
             for prop in self.g.objects(shape, SH.property):
-                compiled += self._property_constraints(shape, prop, target)
+                if restricted:
+                    nodes = self.focus.for_path(self._path_iri(prop))
+                    if not nodes:
+                        continue  # no triple of its property changed: nothing to check again
+                    compiled += self._property_constraints(shape, prop, self.targets(shape, nodes))
+                else:
+                    compiled += self._property_constraints(shape, prop, target)
             nodes = self.target_nodes(shape)
             for cq in compiled:
                 cq.target_nodes = nodes
@@ -348,7 +387,7 @@ PREAMBLE = (
 )
 
 
-def compile_shapes(shapes: Graph, focus: list[str] | None = None) -> list[CompiledQuery]:
+def compile_shapes(shapes: Graph, focus: Focus | list[str] | None = None) -> list[CompiledQuery]:
     return ShapesCompiler(shapes, focus).compile()
 
 
