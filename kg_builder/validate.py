@@ -271,3 +271,13 @@ def run_hygiene(store, checks: Path | list[Path]) -> list[Problem]:
 def hygiene_problem(path: Path, row: dict) -> Problem:
     detail = ", ".join(f"{k}={v}" for k, v in row.items() if v is not None)
     return Problem(f"queries/checks/{path.name}", None, detail, "error", "hygiene")
+
+
+def hygiene_checks(settings) -> list[Path]:
+    """The built-in hygiene checks, then the project's own (its queries/checks/); a project
+    check of the same name replaces the built-in one."""
+    checks: dict[str, Path] = {}
+    for folder in settings.query_folders:
+        for path in sorted((folder / "checks").glob("*.rq")):
+            checks[path.name] = path
+    return sorted(checks.values())

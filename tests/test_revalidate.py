@@ -9,9 +9,8 @@ import pytest
 from kg_builder import build, make_settings, revalidate
 from kg_builder.build import IRIs
 from kg_builder.ontology import load_ontology
-from kg_builder.pipeline import _check_paths
 from kg_builder.store import OxigraphStore
-from kg_builder.validate import shapes_graph
+from kg_builder.validate import hygiene_checks, shapes_graph
 
 from .test_store import GRAPH_000, _edit_note
 
@@ -35,7 +34,7 @@ def rules():
     settings = make_settings(check_owl=False)
     onto = load_ontology(settings.ontology_dir)
     shapes = shapes_graph(settings.ontology_dir / "shapes.ttl", onto)
-    checks = _check_paths(settings)
+    checks = hygiene_checks(settings)
     return shapes, checks, revalidate.rules_digest([*checks, settings.ontology_dir / "shapes.ttl"])
 
 
