@@ -72,34 +72,72 @@ def task(name: str, args: dict, cwd: Path, timeout: float = 7200) -> dict:
     return result
 
 
-def run_size(n: int, work: Path, baseline: bool, reps: int, seed: int, budget: float) -> dict:
+PARTS = ("build", "queries", "validate", "export", "incremental", "rdflib")
+
+
+def run_size(n: int, work: Path, baseline: bool, reps: int, seed: int, budget: float,
+             parts=PARTS, previous: dict | None = None, keep: bool = False) -> dict:
+    """Every part of the benchmark at one size. Without "build" in `parts`, the corpus and
+    store kept by an earlier run (--keep) are reused and `previous` (its figures) completed."""
     from benchmarks.generate import generate
     from kg_builder.queries import Catalogue
 
     folder = work / _label(n)
-    if folder.exists():
-        shutil.rmtree(folder)
-    started = time.perf_counter()
-    summary = generate(folder, n, seed=seed)
-    gen_seconds = time.perf_counter() - started
     corpus, data = str(folder / "corpus"), str(folder / "data")
     store, dump = str(folder / "store"), str(folder / "kg.nq")
-    out: dict = {"target_quads": n, "generate_seconds": gen_seconds, "generated": summary}
 
     def say(what: str) -> None:
         console.print(f"[bold]{_label(n)}[/] ({time.strftime('%H:%M:%S')}): {what}")
 
-    say(f"generated in {gen_seconds:.1f} s; build and its floor")
-    out["build"] = task("build", {"corpus": corpus, "data": data, "store": store, "dump": dump},
-                        folder)
-    out["quads"] = out["build"].get("quads")
-    out["floor_build"] = task(
-        "floor-build", {"nquads": dump, "store": str(folder / "floor-store"), "data": data}, folder
-    )
-    shutil.rmtree(folder / "floor-store", ignore_errors=True)
+    if "build" in parts:
+        if folder.exists():
+            shutil.rmtree(folder)
+        started = time.perf_counter()
+        summary = generate(folder, n, seed=seed)
+        gen_seconds = time.perf_counter() - started
+        out: dict = {"target_quads": n, "generate_seconds": gen_seconds, "generated": summary}
+        say(f"generated in {gen_seconds:.1f} s; build and its floor")
+        out["build"] = task("build",
+                            {"corpus": corpus, "data": data, "store": store, "dump": dump}, folder)
+        out["quads"] = out["build"].get("quads")
+        out["floor_build"] = task(
+            "floor-build", {"nquads": dump, "store": str(folder / "floor-store"), "data": data},
+            folder)
+        shutil.rmtree(folder / "floor-store", ignore_errors=True)
+    else:
+        if not (folder / "store").is_dir() or not (folder / "kg.nq").is_file():
+            raise SystemExit(f"{folder} holds no kept store: run with the build part and --keep")
+        out = dict(previous or {"target_quads": n})
+    if "queries" in parts:
+        out.update(_queries(folder, store, reps, budget, say, Catalogue))
+    if "validate" in parts:
+        say("validation and its floor")
+        out["validate"] = task("validate", {"backend": "oxigraph", "store": store}, folder)
+        out["floor_validate"] = task("floor-validate", {"store": store}, folder)
+    if "export" in parts:
+        say("export and its floor")
+        out["export"] = task(
+            "export-nquads", {"backend": "oxigraph", "store": store,
+                              "out": str(folder / "kg-out.nq")}, folder)
+        out["floor_export"] = task("floor-export",
+                                   {"store": store, "out": str(folder / "ox.nq")}, folder)
+        for name in ("kg-out.nq", "ox.nq"):
+            (folder / name).unlink(missing_ok=True)
+    if "incremental" in parts:
+        say("rebuild after editing one source")
+        out["incremental"] = task("incremental",
+                                  {"corpus": corpus, "data": data, "store": store}, folder)
+    if baseline and "rdflib" in parts:
+        out.update(_rdflib(folder, corpus, data, dump, reps, budget, n, say))
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def _queries(folder, store, reps, budget, say, Catalogue) -> dict:
     say("catalogue queries, each beside pyoxigraph alone")
     q = str(PROJECT_DIR / "queries")
-    out["queries"] = {}
+    out: dict = {"queries": {}}
     for name in Catalogue(q).names():  # one process each: a runaway query is killed
         res = task("queries-floor",
                    {"store": store, "queries": q, "reps": reps, "budget": budget, "only": name},
@@ -107,35 +145,26 @@ def run_size(n: int, work: Path, baseline: bool, reps: int, seed: int, budget: f
         out["queries"][name] = (res.get("queries") or {}).get(name) or {
             k: v for k, v in res.items() if k in ("error", "timeout_s")
         }
-    say("validation and its floor")
-    out["validate"] = task("validate", {"backend": "oxigraph", "store": store}, folder)
-    out["floor_validate"] = task("floor-validate", {"store": store}, folder)
-    say("export and its floor")
-    out["export"] = task("export-nquads",
-                         {"backend": "oxigraph", "store": store, "out": str(folder / "kg-out.nq")},
-                         folder)
-    out["floor_export"] = task("floor-export", {"store": store, "out": str(folder / "ox.nq")},
-                               folder)
-    for name in ("kg-out.nq", "ox.nq"):
-        (folder / name).unlink(missing_ok=True)
-    say("rebuild after editing one source")
-    out["incremental"] = task("incremental", {"corpus": corpus, "data": data, "store": store},
-                              folder)
-    if baseline:
-        say("rdflib reference")
-        out["rdflib_build"] = task("build", {"corpus": corpus, "data": data, "store": "memory"},
-                                   folder)
-        out["rdflib_load"] = task("load", {"backend": "rdflib", "nquads": dump}, folder)
-        out["rdflib_queries"] = task("queries", {
+    return out
+
+
+def _rdflib(folder, corpus, data, dump, reps, budget, n, say) -> dict:
+    say("rdflib reference")
+    q = str(PROJECT_DIR / "queries")
+    out = {
+        "rdflib_build": task("build", {"corpus": corpus, "data": data, "store": "memory"},
+                             folder),
+        "rdflib_load": task("load", {"backend": "rdflib", "nquads": dump}, folder),
+        "rdflib_queries": task("queries", {
             "backend": "rdflib", "nquads": dump, "queries": q, "reps": max(3, reps // 4),
-            "budget": budget}, folder).get("queries", {})
-        out["rdflib_export"] = task(
+            "budget": budget}, folder).get("queries", {}),
+        "rdflib_export": task(
             "export-nquads", {"backend": "rdflib", "nquads": dump, "out": str(folder / "rl.nq")},
-            folder)
-        if n <= 200_000:  # pySHACL beyond this takes many minutes
-            out["rdflib_validate"] = task("validate", {"backend": "rdflib", "nquads": dump},
-                                          folder)
-    shutil.rmtree(folder, ignore_errors=True)
+            folder),
+    }
+    (folder / "rl.nq").unlink(missing_ok=True)
+    if n <= 200_000:  # pySHACL beyond this takes many minutes
+        out["rdflib_validate"] = task("validate", {"backend": "rdflib", "nquads": dump}, folder)
     return out
 
 
@@ -333,6 +362,12 @@ def main(argv=None) -> None:
                         help="rewrite the report from saved results (see --names)")
     parser.add_argument("--names", default=None,
                         help="with --report-only: the results to report, comma-separated")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help=f"what to run (default all: {','.join(PARTS)}); without build, the "
+                             "store kept by an earlier --keep run is reused and its figures "
+                             "in results/<name>.json completed")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the corpus and store in --work (for a later --parts run)")
     args = parser.parse_args(argv)
     markdown = Path(args.markdown) if args.markdown else (
         HERE / "RESULTS.md" if args.name == "latest" or args.report_only else None)
@@ -346,12 +381,20 @@ def main(argv=None) -> None:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     meta = _meta(args, sizes)
-    results: list[dict] = []
+    parts = tuple(args.parts.split(","))
     out = Path(args.results) / f"{args.name}.json"
     out.parent.mkdir(exist_ok=True)
+    saved = json.loads(out.read_text()) if out.is_file() and "build" not in parts else None
+    results: list[dict] = list(saved["results"]) if saved else []
+    if saved:
+        meta["command"] = saved["meta"].get("command", "") + f"; then {meta['command']} " \
+            f"--parts {args.parts}"
     for n in sizes:
-        results.append(run_size(n, work, n <= limit, args.reps, args.seed, args.budget))
-        print_tables(results[-1])
+        earlier = next((r for r in results if r["target_quads"] == n), None)
+        r = run_size(n, work, n <= limit, args.reps, args.seed, args.budget, parts, earlier,
+                     args.keep)
+        results = [x for x in results if x["target_quads"] != n] + [r]
+        print_tables(r)
         out.write_text(json.dumps({"meta": meta, "results": results}, indent=1, default=str))
     if markdown is not None:
         write_report([args.name], markdown, Path(args.results))
