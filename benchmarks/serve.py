@@ -293,20 +293,85 @@ def copy_variants(store: Path, rounds: int) -> dict:
     }
 
 
+#: Worker processes or threads over one in-memory copy, in a fresh interpreter: the listing
+#: queries (names in argv) run twice in a row and twice at once in two threads (Oxigraph releases
+#: the GIL?), then in two children forked after the copy (is the copy still shared once they
+#: have queried it?). Prints one JSON object.
+WORKERS = """
+import json, os, sys, threading, time
+import pyoxigraph as ox
+from kg_builder.queries import PREFIX_MAP, Catalogue
+from kg_builder.store import OxigraphStore
+path, names = sys.argv[1], sys.argv[2].split(",")
+texts = [Catalogue().get(n).text for n in names]
+store = OxigraphStore.in_memory(path).raw
+def run_all():
+    for t in texts:
+        store.query(t, prefixes=PREFIX_MAP, use_default_graph_as_union=True).serialize(
+            format=ox.QueryResultsFormat.JSON)
+def smaps(pid="self"):
+    d = {}
+    for line in open(f"/proc/{pid}/smaps_rollup"):
+        k, *v = line.split()
+        if k in ("Rss:", "Pss:", "Private_Dirty:", "Shared_Dirty:"):
+            d[k[:-1].lower()] = int(v[0]) / 1024
+    return d
+run_all()
+t = time.perf_counter(); run_all(); run_all(); sequential = time.perf_counter() - t
+ths = [threading.Thread(target=run_all) for _ in range(2)]
+t = time.perf_counter(); [x.start() for x in ths]; [x.join() for x in ths]
+threads = time.perf_counter() - t
+out = {"sequential_s": sequential, "two_threads_s": threads, "parent": smaps()}
+r, w = os.pipe()
+kids = []
+for _ in range(2):
+    pid = os.fork()
+    if pid == 0:
+        fresh = smaps()
+        run_all()
+        os.write(w, (json.dumps({"after_fork": fresh, "after_queries": smaps()}) + "\\n").encode())
+        os._exit(0)
+    kids.append(pid)
+for pid in kids:
+    os.waitpid(pid, 0)
+os.close(w)
+out["children"] = [json.loads(line) for line in os.fdopen(r).read().splitlines()]
+print(json.dumps(out))
+"""
+#: The catalogue's listing queries (thousands of rows over the whole graph).
+LISTING = (
+    "entities-without-wikidata", "quotes", "people-by-source", "events-without-precise-date",
+    "source-contributions", "source-disagreements",
+)  # fmt: skip
+
+
+def worker_variants(store: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", WORKERS, str(store), ",".join(LISTING)],
+        capture_output=True, text=True, check=True, cwd=PROJECT_DIR,
+    ).stdout  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def run_size(n: int, work: Path, args) -> dict:
     prep = prepare(n, work, args.seed, args.reuse)
     folder = prep["folder"]
     out = {k: (str(v) if isinstance(v, Path) else v) for k, v in prep.items()}
     out["target_quads"] = n
+    if args.copy_variants:
+        console.print(f"[bold]{_label(n)}[/]: ways of copying the store into memory…")
+        out["copy_variants"] = copy_variants(prep["store"], args.copy_variants)
+    if args.worker_variants:
+        console.print(f"[bold]{_label(n)}[/]: threads or forked workers over one copy…")
+        out["worker_variants"] = worker_variants(prep["store"])
+    if args.only_variants:
+        return out
     console.print(f"[bold]{_label(n)}[/]: {prep['quads']:,} quads; in-process reference…")
     wl = workload(prep["store"], args.pages, args.seed, args.reps, args.budget)
     out["library"] = wl["library"]
     out["bound_parameters"] = wl["bound"]
     out["lookup_entity"], out["hub_entity"] = wl["lookup"], wl["hub"]
     out["page_sample"] = {"size": len(wl["pages"]), "population": wl["page_population"]}
-    if args.copy_variants:
-        console.print(f"[bold]{_label(n)}[/]: ways of copying the store into memory…")
-        out["copy_variants"] = copy_variants(prep["store"], args.copy_variants)
     servers = servers_for(prep, args)
     kgs = [side for side in servers if side != "ox"]
     try:
@@ -397,6 +462,17 @@ def main(argv=None) -> None:
         default=0,
         metavar="ROUNDS",
         help="also time the ways of copying the store into memory, ROUNDS times each",
+    )
+    parser.add_argument(
+        "--worker-variants",
+        action="store_true",
+        help="also time the listing queries in two threads over one in-memory copy, and "
+        "measure how much of the copy two forked workers still share after querying it",
+    )
+    parser.add_argument(
+        "--only-variants",
+        action="store_true",
+        help="measure only --copy-variants and --worker-variants (no servers)",
     )
     parser.add_argument(
         "--markdown-only", action="store_true", help="print the Markdown tables of --out"

@@ -151,27 +151,52 @@ def copy_rows(result: dict) -> list[list[str]]:
 
 
 COPY_COLS = ["way of copying", "median", "peak memory", "quads", "runs"]
+WORKER_COLS = ["one in-memory copy, two workers", "figure"]
+
+
+def worker_rows(result: dict) -> list[list[str]]:
+    """Threads or forked processes over one copy (--worker-variants)."""
+    w = result.get("worker_variants")
+    if not w:
+        return []
+    rows = [
+        ["the listing queries twice, one round after the other", f"{w['sequential_s']:.2f} s"],
+        ["the same two rounds at once, in two threads", f"{w['two_threads_s']:.2f} s"],
+        ["the parent holding the copy: resident", f"{w['parent']['rss']:,.0f} MB"],
+    ]
+    for i, child in enumerate(w["children"], 1):
+        a, b = child["after_fork"], child["after_queries"]
+        rows.append([
+            f"forked worker {i}: private memory just forked → after one round",
+            f"{a['private_dirty']:,.0f} → {b['private_dirty']:,.0f} MB "
+            f"(still shared: {a['shared_dirty']:,.0f} → {b['shared_dirty']:,.0f} MB)",
+        ])  # fmt: skip
+    return rows
+
+
+def _tables(result: dict) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, columns, rows) of each table this result has."""
+    out = []
+    if result.get("queries"):
+        out.append(("catalogue queries, ms over HTTP", query_cols(result), query_rows(result)))
+        out.append(("look-ups, pages, start, memory", other_cols(result), other_rows(result)))
+    return out + [
+        (title, cols, rows)
+        for title, cols, rows in (
+            ("copying the store into memory", COPY_COLS, copy_rows(result)),
+            ("threads or forked workers", WORKER_COLS, worker_rows(result)),
+        )
+        if rows
+    ]
 
 
 def print_tables(result: dict) -> None:
     size = f"{result.get('quads') or result['target_quads']:,} quads"
-    t = Table(title=f"{size}: catalogue queries, ms over HTTP", title_justify="left")
-    for col in query_cols(result):
-        t.add_column(col, justify="left" if col == "query" else "right")
-    for cells in query_rows(result):
-        t.add_row(*cells)
-    console.print(t)
-    t = Table(title=f"{size}: look-ups, pages, start, memory", title_justify="left")
-    for col in other_cols(result):
-        t.add_column(col)
-    for cells in other_rows(result):
-        t.add_row(*cells)
-    console.print(t)
-    if result.get("copy_variants"):
-        t = Table(title=f"{size}: copying the store into memory", title_justify="left")
-        for col in COPY_COLS:
-            t.add_column(col)
-        for cells in copy_rows(result):
+    for title, cols, rows in _tables(result):
+        t = Table(title=f"{size}: {title}", title_justify="left")
+        for col in cols:
+            t.add_column(col, justify="left" if col in ("query", "measure") else "right")
+        for cells in rows:
             t.add_row(*cells)
         console.print(t)
 
@@ -180,14 +205,9 @@ def markdown_tables(results: list[dict]) -> str:
     lines = []
     for r in results:
         size = f"{r.get('quads') or r['target_quads']:,} quads"
-        cols = query_cols(r)
-        lines += [f"### {size}", "", "| " + " | ".join(cols) + " |", "|---" * len(cols) + "|"]
-        lines += ["| " + " | ".join(c) + " |" for c in query_rows(r)]
-        cols = other_cols(r)
-        lines += ["", "| " + " | ".join(cols) + " |", "|---" * len(cols) + "|"]
-        lines += ["| " + " | ".join(c) + " |" for c in other_rows(r)]
-        if r.get("copy_variants"):
-            lines += ["", "| " + " | ".join(COPY_COLS) + " |", "|---" * len(COPY_COLS) + "|"]
-            lines += ["| " + " | ".join(c) + " |" for c in copy_rows(r)]
-        lines.append("")
+        lines += [f"### {size}", ""]
+        for _, cols, rows in _tables(r):
+            lines += ["| " + " | ".join(cols) + " |", "|---" * len(cols) + "|"]
+            lines += ["| " + " | ".join(c) + " |" for c in rows]
+            lines.append("")
     return "\n".join(lines)

@@ -1,11 +1,10 @@
-"""`kg serve --in-memory`: the store copied into memory at start, queried by threads, over real
-HTTP against servers on loopback.
+"""`kg serve --in-memory`: every query worker answers from its own copy of the store in
+memory, loaded at start from one N-Quads dump of it; over real HTTP against servers on loopback.
 
 Two servers run side by side on the same built store of the corpus, one from disk and one from
 memory; their answers are compared parsed (JSON results, RDF graphs). The in-memory server has
-a short time limit (1 s) and no practical row limit, so that both ways a query can pass the
-limit are seen: an answer that streams is stopped while it is written; one the engine computes
-before its first row runs on to its end, holding its worker.
+a short time limit (1 s), so that a worker can be seen killed and replaced by one loading the
+same dump, and no practical row limit.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ import contextlib
 import http.client
 import io
 import json
+import os
 import re
 import shutil
 import signal
@@ -31,8 +31,6 @@ from rdflib.compare import to_isomorphic
 from kg_builder import build, make_settings
 from kg_builder.errors import ConfigError
 from kg_builder.publish.server import make_server
-from kg_builder.publish.threads import ThreadPool
-from kg_builder.publish.workers import QueryPool
 from kg_builder.queries import PREFIX_MAP, Catalogue
 from kg_builder.store import OxigraphStore
 from kg_builder.storewrite import edited_generation
@@ -42,10 +40,8 @@ BASE = "https://w3id.org/kg-builder/"
 JSON = "application/sparql-results+json"
 PERSONS = "SELECT ?p WHERE { ?p a kg:Person } ORDER BY ?p"
 NEWCOMER = "urn:x-test:newcomer"
-#: Computed before the first row (an aggregate over a cross product): about 6 s on the corpus.
-BLOCKING = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
-#: Streams its rows (the same cross product, 6x10^7 rows): stopped while written.
-STREAMING = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+#: An aggregate over a cross product: about 6 s on the corpus, past the 1 s limit.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
 
 
 class Client:
@@ -113,26 +109,32 @@ def _rows(body: bytes):
 
 
 # -- the same answers ----------------------------------------------------------------------------
-def test_the_in_memory_server_holds_a_copy_and_queries_it_in_threads(servers):
+def test_the_workers_hold_copies_loaded_from_one_dump(servers):
     disk, memory, _ = servers
-    assert isinstance(memory.pool, ThreadPool) and isinstance(disk.pool, QueryPool)
-    assert memory.store.held_in_memory and not disk.store.held_in_memory
+    assert disk.pool.spec[0] == "oxigraph"
+    kind, dump = memory.pool.spec
+    assert kind == "oxigraph-memory" and os.path.getsize(dump) > 100_000
+    assert not memory.store.held_in_memory  # pages are read from the store on disk
     assert memory.triples == disk.triples > 1000
     assert memory.graph_names == disk.graph_names
-    assert memory.load_seconds > 0
+    assert memory.load_seconds > 0 and disk.load_seconds == 0
+    status, _, body = Client(memory).post("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(_rows(body)[1][0]["n"]["value"]) >= memory.triples
 
 
 def _unordered(rows):
     """Rows as a sorted list, each literal's words sorted: the two stores iterate in other
     orders, so rows tied under ORDER BY and the parts GROUP_CONCAT joins may come in another
     order (SPARQL leaves both open)."""
+
     def norm(term):
         if term["type"] == "literal":
             return {**term, "value": sorted(re.split(r"[\s,|]+", term["value"]))}
         return term
 
-    return sorted(json.dumps({k: norm(t) for k, t in row.items()}, sort_keys=True)
-                  for row in rows)
+    return sorted(
+        json.dumps({k: norm(t) for k, t in row.items()}, sort_keys=True) for row in rows
+    )
 
 
 @pytest.mark.parametrize("query", [q.name for q in Catalogue()])
@@ -175,23 +177,40 @@ def test_graphs_and_entity_pages_are_the_same_from_memory(servers, accept):
     assert (URIRef(person), None, None) in pages[0] and pages[0] == pages[1]
 
 
-# -- a copy taken at start ---------------------------------------------------------------------
-def test_a_build_after_start_is_seen_after_a_restart_only(built_store, corpus_dir, tmp_path):
+# -- a copy taken at start, and the time limit -------------------------------------------------
+def _wait_for_workers(pool, within: float = 60) -> None:
+    deadline = time.monotonic() + within
+    while pool._idle.qsize() < pool.workers and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pool._idle.qsize() == pool.workers
+
+
+def test_a_build_after_start_is_seen_after_a_restart_only(corpus_dir, built_store, tmp_path):
+    """The copies are of the build the server started with: a later build of the folder is
+    not seen, not even by a worker started after it to replace one killed at the time limit;
+    a new server sees it."""
     folder = tmp_path / "store"
     shutil.copytree(built_store.store, folder, symlinks=True)
     settings = make_settings(corpus=corpus_dir, store=str(folder), check_owl=False)
     ask = f"ASK {{ <{NEWCOMER}> a kg:Person }}"
-    before = make_server(settings, "127.0.0.1", 0, in_memory=True, workers=1, log=None)
+    before = make_server(settings, "127.0.0.1", 0, in_memory=True, workers=2, timeout=1.0,
+                         log=None)
     thread = _start(before)
     try:
-        assert _rows(Client(before).query(ask)[2]) is False
+        client = Client(before)
+        assert _rows(client.query(ask)[2]) is False
         with edited_generation(folder, "test: a person added after the server started") as w:
             w.db.update(f"INSERT DATA {{ GRAPH <{BASE}graph/test> {{ <{NEWCOMER}> a "
                         f"<{PREFIX_MAP['kg']}Person> }} }}")
         with OxigraphStore(folder) as on_disk:  # the folder has it now
-            assert on_disk.ask(ask.replace("kg:Person", f"<{PREFIX_MAP['kg']}Person>"))
-        assert _rows(Client(before).query(ask)[2]) is False  # the copy does not
-        assert before.triples == len(before.store)
+            assert on_disk.ask(f"ASK {{ <{NEWCOMER}> a <{PREFIX_MAP['kg']}Person> }}")
+        assert _rows(client.query(ask)[2]) is False  # the copies do not
+        replaced = before.pool.replaced
+        assert client.post(SLOW)[0] == 503  # a worker killed at the limit, and replaced
+        assert before.pool.replaced == replaced + 1
+        _wait_for_workers(before.pool)
+        for _ in range(4):  # whichever worker answers, the new one too
+            assert _rows(client.query(ask)[2]) is False
     finally:
         _stop(before, thread)
     after = make_server(settings, "127.0.0.1", 0, in_memory=True, workers=1, log=None)
@@ -203,57 +222,21 @@ def test_a_build_after_start_is_seen_after_a_restart_only(built_store, corpus_di
         _stop(after, thread)
 
 
-# -- the time limit in threads -------------------------------------------------------------------
-def _wait_idle(pool: ThreadPool, within: float = 120) -> None:
-    deadline = time.monotonic() + within
-    while pool.busy() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert pool.busy() == 0
-
-
-def test_a_streaming_answer_past_the_time_limit_is_stopped(servers):
+def test_the_time_limit_stops_a_query_and_the_server_goes_on(servers):
     memory = servers[1]
     pool = memory.pool
-    _wait_idle(pool)
-    stopped = pool.stopped
-    status, _, body = Client(memory).post(STREAMING)
-    assert status == 503 and "time limit of 1 s" in body.decode()
-    _wait_idle(pool)
-    assert pool.stopped == stopped + 1  # stopped by the writer, not run to its end
-    assert Client(memory).post(PERSONS)[0] == 200
-
-
-def test_a_computing_query_past_the_time_limit_runs_on_and_frees_its_worker(servers):
-    memory, log = servers[1], servers[2]
-    pool = memory.pool
-    _wait_idle(pool)
-    overran = pool.overran
+    _wait_for_workers(pool)
+    replaced = pool.replaced
     client = Client(memory)
-    status, _, body = client.post(BLOCKING)
-    assert status == 503 and "given up" in body.decode()
-    assert pool.overran == overran + 1
+    status, _, body = client.post(SLOW)
+    assert status == 503 and "time limit of 1 s" in body.decode()
+    assert pool.replaced == replaced + 1
     status, _, body = client.post(PERSONS)  # the other worker answers meanwhile
     assert status == 200 and _rows(body)[1]
-    status, _, body = client.request("GET", "/ontology", headers={"Accept": "text/turtle"})
-    assert status == 200  # and pages are served
-    _wait_idle(pool)
-    assert "a query given up at the time limit ended after" in log.getvalue()
-
-
-def test_every_worker_held_is_503_busy_not_a_hang(built_store):
-    server = make_server(built_store, "127.0.0.1", 0, timeout=0.5, workers=1, in_memory=True,
-                         log=None)
-    thread = _start(server)
-    try:
-        client = Client(server)
-        assert client.post(BLOCKING)[0] == 503  # holds the only worker for seconds
-        status, headers, body = client.post(PERSONS)
-        assert status == 503 and headers["Retry-After"] == "5"
-        assert "stayed busy" in body.decode()
-        _wait_idle(server.pool)
-        assert client.post(PERSONS)[0] == 200
-    finally:
-        _stop(server, thread)
+    _wait_for_workers(pool)  # and the replacement, with its own copy, joins the pool
+    assert all(w.process.poll() is None for w in pool._all.values())
+    status, _, again = client.post(PERSONS)
+    assert status == 200 and again == body
 
 
 # -- bad requests ----------------------------------------------------------------------------------
@@ -336,20 +319,27 @@ def test_the_library_call(built_store):
         people = sorted(str(r["p"]) for r in disk.select(PERSONS, prefixes=PREFIX_MAP))
     assert sorted(str(r["p"]) for r in copy.select(PERSONS, prefixes=PREFIX_MAP)) == people
     server = make_server(built_store, "127.0.0.1", 0, store=copy, workers=2, log=None)
-    assert isinstance(server.pool, ThreadPool) and server.store is copy
-    assert not server.owns_store and server.load_seconds == 0
+    assert server.pool.spec[0] == "oxigraph-memory" and server.store is copy
+    assert not server.owns_store and server.load_seconds > 0
+    dump = server.pool.spec[1]
     thread = _start(server)
     try:
         status, _, body = Client(server).post(PERSONS)
         assert [b["p"]["value"] for b in _rows(body)[1]] == people
+        person = people[0]
+        status, _, body = Client(server).request(  # pages from the caller's copy
+            "GET", "/" + person[len(BASE):], headers={"Accept": "text/turtle"}
+        )
+        assert status == 200 and (URIRef(person), None, None) in Graph().parse(data=body)
     finally:
         _stop(server, thread)
-    assert copy.raw is not None  # the caller's store is the caller's to close
+    assert not os.path.exists(dump)  # the dump goes with the server
+    assert len(copy) > 0  # the caller's store is the caller's to close
     disk_store = OxigraphStore(built_store.store)
     server = make_server(built_store, "127.0.0.1", 0, store=disk_store, in_memory=True, log=None)
     try:
-        assert server.store is not disk_store and server.store.held_in_memory
-        assert server.owns_store
+        assert server.store is disk_store and server.pool.spec[0] == "oxigraph-memory"
+        assert not server.owns_store
     finally:
         server.server_close()
         disk_store.close()
@@ -384,11 +374,22 @@ def test_serve_command_in_memory(built_store):
         children = subprocess.run(
             ["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True, text=True
         ).stdout.split()
-        assert children == []  # no worker processes: threads
+        assert len(children) == 2  # the query workers, each with its copy
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(15) == 0
-        assert re.search(r"Copied [\d,]+ quads into memory in [\d.]+ s", proc.stderr.read())
+        for pid in children:
+            assert not os.path.exists(f"/proc/{pid}") or _zombie(pid)
+        assert re.search(r"Copied [\d,]+ quads into memory for 2 worker\(s\) in [\d.]+ s",
+                         proc.stderr.read())
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(5)
+
+
+def _zombie(pid: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] == "Z"
+    except OSError:
+        return True

@@ -58,8 +58,9 @@ from .common import corpus_option, data_option
 @click.option(
     "--in-memory",
     is_flag=True,
-    help="Copy the store into memory at start and serve from there (faster queries and "
-    "pages; about 7 s and 400 MB per 10^6 quads; later builds are seen after a restart).",
+    help="Every query worker answers from its own copy of the store in memory, made at start "
+    "(faster queries; seconds and about 400 MB per worker per 10^6 quads; later builds are "
+    "seen after a restart).",
 )
 @corpus_option
 @data_option
@@ -80,9 +81,8 @@ def serve(host, port, store, base_iri, timeout, max_rows, max_body, workers, in_
     <https://w3id.org/kg-builder/id/person/x>. Read-only: updates, LOAD and SERVICE are
     refused. Serves until Ctrl-C.
 
-    With --in-memory the graph is answered from a copy in memory, by threads of the
-    server: a query past --timeout is answered 503 but, if Oxigraph computes before its first
-    row, runs on to its end (it cannot be stopped) and keeps its worker busy until then.
+    With --in-memory each query worker copies the store into memory at start (from one
+    N-Quads dump of it); pages are still read from disk.
 
     Example: kg serve --port 8080 --timeout 10
     """
@@ -118,8 +118,8 @@ def serve(host, port, store, base_iri, timeout, max_rows, max_body, workers, in_
                 "the graph.[/]"
             )
         if in_memory:
-            click.echo(f"Copied {server.triples:,} quads into memory in "
-                       f"{server.load_seconds:.1f} s.", err=True)
+            click.echo(f"Copied {server.triples:,} quads into memory for {workers} "
+                       f"worker(s) in {server.load_seconds:.1f} s.", err=True)
         click.echo(f"Serving {settings.base_iri} at {server.url} (SPARQL: {server.url}sparql); "
                    "Ctrl-C stops.")
         with contextlib.suppress(ValueError):  # not the main thread: no handler

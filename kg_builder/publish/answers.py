@@ -6,10 +6,8 @@ applied while the engine's answer is read: SELECT results are first written as S
 where every solution is one line (literals escape their line breaks), through a writer that
 counts lines and stops the serialiser at `max_rows`; TSV is then what the client gets, or it is
 parsed and written again, in Rust, as JSON, XML or CSV (a few ms for 10^4 rows, against 25 µs a
-row through rdflib). The same writer checks a deadline, so a query whose answer streams stops
-within one buffer of the time limit (what the in-memory pool relies on: its threads cannot be
-killed). CONSTRUCT/DESCRIBE triples are cut and freed of duplicates (the union default graph
-repeats a triple stated in several graphs) as they pass to the serialiser.
+row through rdflib). CONSTRUCT/DESCRIBE triples are cut and freed of duplicates (the union
+default graph repeats a triple stated in several graphs) as they pass to the serialiser.
 
 Other stores (rdflib in memory, a remote SPARQL store) answer whole and are cut and written
 through rdflib, as `kg query run` does.
@@ -49,25 +47,11 @@ class Outcome:
     seconds: float
 
 
-class Overrun(Exception):
-    """The deadline passed while the answer was being written (raised inside the writer)."""
-
-
-class TimeLimit(QueryFailed):
-    """The answer was given up at its deadline while it was written."""
-
-    def __init__(self):
-        super().__init__("the query ran past its time limit while its answer was written")
-
-
-def answer_bytes(store, request, max_rows: int, deadline: float | None = None) -> Outcome:
-    """The serialised answer to a checked QueryRequest, cut at max_rows rows or triples.
-
-    `deadline` (time.monotonic()): stop writing a streaming answer once it passes (QueryFailed).
-    """
+def answer_bytes(store, request, max_rows: int) -> Outcome:
+    """The serialised answer to a checked QueryRequest, cut at max_rows rows or triples."""
     started = time.perf_counter()
     if store.backend == "oxigraph":
-        body, truncated, size = _oxigraph_answer(store, request, max_rows, deadline)
+        body, truncated, size = _oxigraph_answer(store, request, max_rows)
         return Outcome(body, truncated, size, time.perf_counter() - started)
     answer, truncated = evaluate(store, request, max_rows)
     body = serialize(answer, request.fmt).encode("utf-8")
@@ -90,7 +74,7 @@ def _dataset(store, request) -> dict:
     return {"use_default_graph_as_union": True}
 
 
-def _oxigraph_answer(store, request, max_rows: int, deadline) -> tuple[bytes, bool, int]:
+def _oxigraph_answer(store, request, max_rows: int) -> tuple[bytes, bool, int]:
     import pyoxigraph as ox
 
     from ..store import _ox_syntax_error
@@ -106,25 +90,21 @@ def _oxigraph_answer(store, request, max_rows: int, deadline) -> tuple[bytes, bo
         body = serialize(Answer("ASK", boolean=bool(result)), request.fmt).encode("utf-8")
         return body, False, 1
     if isinstance(result, ox.QueryTriples):
-        return _graph(result, request.fmt, max_rows, deadline)
-    return _solutions(result, request.fmt, max_rows, deadline)
+        return _graph(result, request.fmt, max_rows)
+    return _solutions(result, request.fmt, max_rows)
 
 
 class _LineCut:
     """A binary writer that keeps what it is given up to its `limit`-th line, then stops the
-    serialiser writing into it (by raising), and raises Overrun once `deadline` has passed."""
+    serialiser writing into it (by raising _Enough)."""
 
-    def __init__(self, limit: int, deadline: float | None):
-        self.limit, self.deadline = limit, deadline
+    def __init__(self, limit: int):
+        self.limit = limit
         self.parts: list[bytes] = []
         self.lines = 0
         self.cut = False
-        self.overrun = False
 
     def write(self, data) -> int:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            self.overrun = True
-            raise Overrun
         data = bytes(data)
         lines = data.count(b"\n")
         if self.lines + lines >= self.limit:
@@ -147,16 +127,14 @@ class _Enough(Exception):
     """Raised by _LineCut when it has its lines (not an error)."""
 
 
-def _solutions(result, fmt: str, max_rows: int, deadline) -> tuple[bytes, bool, int]:
+def _solutions(result, fmt: str, max_rows: int) -> tuple[bytes, bool, int]:
     import pyoxigraph as ox
 
     tsv = ox.QueryResultsFormat.TSV
-    sink = _LineCut(max_rows + 2, deadline)  # the header, max_rows rows, one more
+    sink = _LineCut(max_rows + 2)  # the header, max_rows rows, one more
     try:
         result.serialize(sink, tsv)
-    except BaseException as exc:  # noqa: BLE001 - our own stop signals come back wrapped
-        if sink.overrun:
-            raise TimeLimit from None
+    except BaseException as exc:  # noqa: BLE001 - our own stop signal may come back wrapped
         if not sink.cut:
             if isinstance(exc, OSError | RuntimeError | ValueError):  # evaluation is lazy
                 raise QueryFailed(f"SPARQL error: {exc}") from exc
@@ -181,7 +159,7 @@ def _no_variables(rows: int, fmt: str) -> bytes:
     return serialize(answer, fmt).encode("utf-8")
 
 
-def _graph(result, fmt: str, max_rows: int, deadline) -> tuple[bytes, bool, int]:
+def _graph(result, fmt: str, max_rows: int) -> tuple[bytes, bool, int]:
     import pyoxigraph as ox
 
     seen: set = set()
@@ -196,16 +174,12 @@ def _graph(result, fmt: str, max_rows: int, deadline) -> tuple[bytes, bool, int]
             if len(seen) >= max_rows:
                 state["truncated"] = True
                 return
-            if deadline is not None and len(seen) % 1000 == 0 and time.monotonic() > deadline:
-                raise Overrun
             seen.add(t)
             yield ox.Quad(t.subject, t.predicate, t.object, default) if as_quads else t
 
     syntax = getattr(ox.RdfFormat, _OX_GRAPHS[fmt])
     try:
         body = ox.serialize(triples(), format=syntax, prefixes=PREFIX_MAP)
-    except Overrun:
-        raise TimeLimit from None
     except (OSError, RuntimeError, ValueError) as exc:  # evaluation is lazy
         raise QueryFailed(f"SPARQL error: {exc}") from exc
     return body, state["truncated"], len(seen)

@@ -1,6 +1,6 @@
 """The request handler of `kg serve`: plumbing (one log line, errors in plain text or JSON,
 bodies read within limits), routing, the SPARQL endpoint and the query page. The linked-data
-routes are linked.LinkedDataRoutes; queries go to the server's pool (workers.py/threads.py).
+routes are linked.LinkedDataRoutes; queries go to the server's pool of workers (workers.py).
 """
 
 from __future__ import annotations

@@ -23,14 +23,16 @@ starts in a second on the built store is easier to run on a researcher's machine
 in worker processes (workers.QueryPool) so that the time limit can be enforced on Oxigraph;
 pages and metadata are computed in the request thread (they are bounded look-ups).
 
-Serving from memory (`in_memory=True`, `kg serve --in-memory`): the current generation is
-copied into an in-memory Oxigraph store at start (OxigraphStore.in_memory), and pages and
-queries are answered from it, queries by threads of this process (threads.ThreadPool: one
-copy of the graph, not one per worker). Later builds are not seen until the server restarts.
+Serving from memory (`in_memory=True`, `kg serve --in-memory`): every query worker holds its
+own copy of the store in memory, loaded at start from one N-Quads dump of the generation this
+server opened (workers.pool_for); pages and metadata are still read from the store on disk
+(they are bounded look-ups). Later builds are not seen until the server restarts. A store
+made by OxigraphStore.in_memory and given to make_server is served the same way, its pages
+from the caller's copy.
 
 Modules: this one (the server and make_server), handler.py (requests, /sparql, the query page),
 linked.py (entities, ontology, VoID), sparql.py (the protocol), answers.py (evaluation and
-serialisation in a worker), workers.py and threads.py (the query pools).
+serialisation in a worker), workers.py (the query workers).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ class KGServer(ThreadingHTTPServer):
         self.log = log
         self.pool = None
         self.owns_store = False  # make_server opened it: close it with the server
-        self.load_seconds = 0.0  # the copy into memory (make_server's in_memory)
+        self.load_seconds = 0.0  # the workers' copies into memory (make_server's in_memory)
         self._serving = False
         self._closed = False
         #: rdflib's in-memory graph is not meant for concurrent readers; Oxigraph is.
@@ -150,26 +152,22 @@ def make_server(
     """A server bound to host:port (port 0: a free one, see `.server_address`) with its query
     workers started; call `.serve_forever()` (in a thread, for tests) and `.shutdown()`.
 
-    `store` defaults to the settings' graph (pipeline.open_graph). `in_memory`: serve a copy of
-    the Oxigraph store held in memory, made now (`.load_seconds` says how long it took); a
-    store already made by OxigraphStore.in_memory is served from memory as it is. `log` gets
-    one line per request (None: silent).
+    `store` defaults to the settings' graph (pipeline.open_graph). `in_memory`: the query
+    workers answer from copies of the Oxigraph store in memory, made now (`.load_seconds`
+    says how long it took); a store made by OxigraphStore.in_memory is always served so.
+    `log` gets one line per request (None: silent).
     """
     if not timeout or timeout <= 0:
         raise ConfigError("--timeout must be a positive number of seconds")
     if max_rows < 1 or max_body < 1 or workers < 1:
         raise ConfigError("--max-rows, --max-body and --workers must be at least 1")
-    owns_store = store is None
-    started = time.perf_counter()
     if in_memory:
-        given = store
-        store = _memory_copy(settings, store)
-        owns_store = store is not given
-    elif store is None:
+        _check_copyable(settings, store)
+    owns_store = store is None
+    if store is None:
         from ..pipeline import open_graph
 
         store = open_graph(settings)
-    load_seconds = time.perf_counter() - started if in_memory else 0.0
     limits = {"timeout": timeout, "max_rows": max_rows, "max_body": max_body, "workers": workers}
     try:
         server = KGServer((host, port), settings, store, limits, log)
@@ -178,27 +176,25 @@ def make_server(
             store.close()
         raise
     server.owns_store = owns_store
-    server.load_seconds = load_seconds
+    started = time.perf_counter()
     try:
-        server.pool = pool_for(store, workers, timeout, max_rows, log)
+        server.pool = pool_for(store, workers, timeout, max_rows, log, in_memory=in_memory)
     except BaseException:
         server.server_close()
         raise
+    if server.pool.spec[0] == "oxigraph-memory":
+        server.load_seconds = time.perf_counter() - started
     return server
 
 
-def _memory_copy(settings: Settings, store):
-    """The in-memory copy make_server(in_memory=True) serves: of `store` when given (an
-    Oxigraph store; one already in memory is used as it is), else of the settings' store."""
-    from ..store import OxigraphStore
-
+def _check_copyable(settings: Settings, store) -> None:
+    """make_server(in_memory=True) copies an Oxigraph store: say so for any other."""
     if store is not None:
         if store.backend != "oxigraph":
-            raise ConfigError(f"in_memory serves a copy of an Oxigraph store; this store is "
-                              f"{store.backend!r}")
-        if store.held_in_memory or store.path is None:
-            return store
-        return OxigraphStore.in_memory(store.path)
+            raise ConfigError(
+                f"in_memory serves copies of an Oxigraph store; this store is {store.backend!r}"
+            )
+        return
     if settings.in_memory:
         raise ConfigError(
             "--in-memory copies a built store into memory; --store memory is in memory "
@@ -211,4 +207,3 @@ def _memory_copy(settings: Settings, store):
             f"--in-memory copies a local store folder; {settings.store} is a remote SPARQL "
             "store (serve it from disk, or copy it into a local store with kg build)"
         )
-    return OxigraphStore.in_memory(settings.store)

@@ -1,6 +1,6 @@
 """The SPARQL 1.1 Protocol side of `kg serve`: media types, the request's query and dataset,
-and the service description. Queries are answered by the pool of workers.py (or threads.py
-over an in-memory store), each answer evaluated and written by answers.py.
+and the service description. Queries are answered by the pool of workers.py, each answer
+evaluated and written by answers.py.
 
 Results are cut at `max_rows` rows (triples for CONSTRUCT/DESCRIBE) while they are read off
 the engine, so a huge answer never has to fit in memory; the response then carries the header

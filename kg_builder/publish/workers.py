@@ -1,5 +1,5 @@
-"""The query workers of `kg serve`: worker processes over the on-disk store (this module), or
-threads over an in-memory copy (threads.py); `pool_for` picks by the store.
+"""The query workers of `kg serve`: worker processes, each with the store open (read-only on
+disk, or a copy in memory); `pool_for` starts the pool a store needs.
 
 Why worker processes: Oxigraph evaluates in Rust and cannot be cancelled, so a runaway query
 in a thread would keep a core busy for ever. Each query runs in a worker process that opened
@@ -11,11 +11,14 @@ the caller's __main__ (a notebook or an unguarded script works). One starts in a
 a second; on Linux it dies with the server (PR_SET_PDEATHSIG), so Ctrl-C leaves nothing
 running.
 
-Why not processes for an in-memory store: each worker would need its own copy (about 400 MB
-per 10^6 quads; a copy made before forking stops being shared as soon as queries run, since
-reading the store writes to its pages: measured, a child's private memory grows from 1 to
-312 MB over the listing queries at 10^6). Threads share the one copy, and Oxigraph releases
-the GIL while it evaluates (two listing queries in two threads take the time of one).
+Serving from memory (`kg serve --in-memory`): the store is dumped once to a temporary N-Quads
+file, and every worker, a replacement too, bulk-loads that file into its own in-memory
+Oxigraph store: each answers from the same build, and the time limit is kept. Threads sharing
+one copy were tried and measured: Oxigraph releases the GIL, so two threads answer in parallel
+and one copy serves them all, but a thread cannot be killed; at 10^6 quads a query past the
+50 s limit ran on for minutes while its thread's memory grew past 9.7 GB. A copy forked to
+the workers would not stay shared either: reading the store writes to its pages (a forked
+child's private memory grew from 1 to 312 MB of 408 over the listing queries at 10^6).
 """
 
 from __future__ import annotations
@@ -38,8 +41,10 @@ from .sparql import ProtocolError, QueryRequest
 
 
 def open_worker_store(spec: tuple[str, str]):
-    """The store a worker queries: ("oxigraph", folder) opened read-only, or ("nquads", file)
-    parsed into an rdflib MemoryStore (the in-memory graph of `--store memory`)."""
+    """The store a worker queries: ("oxigraph", folder) opened read-only; ("oxigraph-memory",
+    file) an N-Quads dump loaded into an in-memory Oxigraph store (--in-memory); ("sparql",
+    url) a remote store; ("nquads", file) parsed into an rdflib MemoryStore (the in-memory
+    graph of `--store memory`)."""
     kind, where = spec
     if kind == "sparql":  # a remote store: the worker sends the query to the server
         from ..remote.store import RemoteStore
@@ -49,6 +54,16 @@ def open_worker_store(spec: tuple[str, str]):
         from ..store import OxigraphStore
 
         return OxigraphStore(where)
+    if kind == "oxigraph-memory":
+        import pyoxigraph as ox
+
+        from ..store import OxigraphStore
+
+        memory = ox.Store()  # the IRIs come from a store: not validated again (lenient)
+        memory.bulk_load(path=where, format=ox.RdfFormat.N_QUADS, lenient=True)
+        store = OxigraphStore.wrap(memory)
+        store.held_in_memory = True
+        return store
     from rdflib import Dataset
 
     from ..store import MemoryStore
@@ -125,8 +140,9 @@ class QueryPool:
     _cleanup: str | None = None  # a temporary file to remove on close
     _spawn_jobs: queue.Queue | None = None
     replaced: int = 0
+    ready_within: float = 120.0  # seconds a new worker may take to open its store
 
-    def start(self, ready_within: float = 120.0) -> QueryPool:
+    def start(self, ready_within: float | None = None) -> QueryPool:
         if self.workers < 1:
             raise ValueError("a query pool needs at least one worker")
         self._spawn_jobs = queue.Queue()
@@ -134,7 +150,7 @@ class QueryPool:
         started = [self._spawn() for _ in range(self.workers)]
         try:
             for w in started:
-                self._wait_ready(w, ready_within)
+                self._wait_ready(w, ready_within or self.ready_within)
                 self._idle.put(w)
         except Exception:
             self.close()
@@ -233,7 +249,7 @@ class QueryPool:
         def work():
             try:
                 fresh = self._spawn()
-                self._wait_ready(fresh, 120.0)
+                self._wait_ready(fresh, self.ready_within)
             except Exception as exc:  # noqa: BLE001 - logged; the pool runs one worker short
                 self._say(f"kg serve: could not replace a query worker: {exc}")
                 return
@@ -326,15 +342,33 @@ class QueryPool:
             self._cleanup = None
 
 
-def pool_for(store, workers: int, timeout: float, max_rows: int, log=sys.stderr):
-    """A started pool over the same graph as `store`: threads over an in-memory Oxigraph store
-    (threads.ThreadPool); else worker processes over the Oxigraph folder it reads, the remote
-    store it names, or a temporary N-Quads copy of an rdflib store (removed when the pool
-    closes)."""
-    if store.backend == "oxigraph" and (store.held_in_memory or store.path is None):
-        from .threads import ThreadPool
+def pool_for(
+    store, workers: int, timeout: float, max_rows: int, log=sys.stderr, in_memory: bool = False
+) -> QueryPool:
+    """A started pool over the same graph as `store`: worker processes over the Oxigraph folder
+    it reads, or the remote store it names; over their own in-memory copies of an Oxigraph
+    store when `in_memory` is asked or the store is itself in memory (loaded from a temporary
+    N-Quads dump of it, which replacements load too); over a temporary N-Quads copy of an rdflib
+    store. A temporary file is removed when the pool closes."""
+    if store.backend == "oxigraph" and (in_memory or store.held_in_memory or store.path is None):
+        import pyoxigraph as ox
 
-        return ThreadPool(store, workers, timeout, max_rows, log).start()
+        fd, tmp = tempfile.mkstemp(prefix="kg-serve-", suffix=".nq")
+        os.close(fd)
+        try:
+            store.raw.dump(tmp, ox.RdfFormat.N_QUADS)
+        except OSError as exc:
+            os.unlink(tmp)
+            from ..errors import StoreError
+
+            raise StoreError(
+                f"the store could not be dumped for the in-memory workers ({exc})",
+                "check the free space of the temporary folder ($TMPDIR), or serve from disk",
+            ) from exc
+        pool = QueryPool(("oxigraph-memory", tmp), workers, timeout, max_rows, log)
+        pool.ready_within = max(120.0, os.path.getsize(tmp) / 1e6)  # a generous 1 MB/s
+        pool._cleanup = tmp
+        return pool.start()
     if store.backend == "oxigraph":
         pool = QueryPool(("oxigraph", str(store.path)), workers, timeout, max_rows, log)
         return pool.start()
