@@ -7,9 +7,10 @@
 For each size it generates a synthetic corpus (benchmarks.generate, seeded), builds its store
 as `benchmarks.task build` does and dumps it to N-Quads, loads the dump into a plain Oxigraph
 database (`oxigraph load`), then starts the servers on loopback (`kg serve --workers 2` on the
-built store; the same with `--in-memory`, which copies the store into memory at start and
-answers with threads; `oxigraph serve --union-default-graph` on the loaded database) and
-measures, with keep-alive http.client connections:
+built store; the same with `--in-memory`, whose query workers each load a copy of the store
+into memory at start; `oxigraph serve --union-default-graph` on the loaded database; with
+`--before CHECKOUT`, kg serve from an earlier checkout too) and measures, with keep-alive
+http.client connections, the servers taking turns run by run:
 
 - every catalogue query (queries/*.rq) with Accept application/sparql-results+json: median and
   p95 latency on every server, and the number of rows each returns (they must agree). The
@@ -25,7 +26,10 @@ measures, with keep-alive http.client connections:
   idle after start and after the run, also per 10^6 quads;
 - with `--copy-variants`, the ways of copying the store into memory, each in a fresh
   process: seconds and peak memory (VmHWM) of a dump to bytes, a dump to a temporary file,
-  and quad by quad (bulk_extend), each then bulk-loaded.
+  and quad by quad (bulk_extend), each then bulk-loaded;
+- with `--worker-variants`, what the alternatives to one copy per worker process would give:
+  the listing queries in two threads over one copy, and how much of a copy two forked workers
+  still share once they have queried it.
 
 Why loopback HTTP and a Python client: that is how a researcher's notebook or a linked-data
 client uses the server; the client costs the same for every server, and the client's share of
