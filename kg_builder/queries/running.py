@@ -152,7 +152,6 @@ def _without_locals(exc: BaseException) -> BaseException:
         seen.add(id(e))
         traceback.clear_frames(e.__traceback__)
         stack += [e.__cause__, e.__context__]
-    gc.collect()
     return exc
 
 
@@ -192,9 +191,14 @@ def _in_thread(fn, timeout: float | None):
                     "it more selective (a parameter, a LIMIT) or allow more time with --timeout"
                 )
         job.done.acquire()  # it finished as the time ran out
-    if job.error is not None:
-        raise job.error
-    return job.value
+    error, value = job.error, job.value
+    del job  # no reference cycle from the error's traceback through this frame to the error
+    if error is not None:
+        try:
+            raise error
+        finally:
+            del error
+    return value
 
 
 def in_worker(fn, text: str, timeout: float | None):
