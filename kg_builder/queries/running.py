@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import _thread
 import ctypes
-import gc
 import os
 import queue
 import threading
@@ -122,28 +121,25 @@ class _Worker(threading.Thread):
                 job = self.jobs.get()
                 try:
                     job.value = job.fn()
-                except _Cancelled:
-                    pass
+                except _Cancelled as exc:
+                    _without_locals(exc)
                 except BaseException as exc:  # handed to the caller
                     job.error = _without_locals(exc)
                 with _LOCK:
                     job.finished = True
                     if job.abandoned:
-                        break
+                        return
                     _IDLE.append(self)
                 job.done.release()
                 del job
-        except _Cancelled:
-            pass
-        # The engine's result objects may sit in reference cycles with the traceback;
-        # collect them here: Oxigraph's must be freed by the thread that made them.
-        gc.collect()
+        except _Cancelled as exc:  # on its way back to the idle workers
+            _without_locals(exc)
 
 
 def _without_locals(exc: BaseException) -> BaseException:
     """The error, its frames cleared of their local variables (and those of its causes): the
-    engine's result objects there must be freed by this thread, not the caller's (Oxigraph's
-    refuse to be freed by another thread)."""
+    engine's result objects there are freed now, by this thread (Oxigraph's refuse to be freed
+    by another), not when some thread's garbage collection finds a cycle through a frame."""
     stack, seen = [exc], set()
     while stack:
         e = stack.pop()
