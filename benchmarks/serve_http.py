@@ -180,16 +180,19 @@ def summary(times: list[float]) -> dict:
 
 def time_queries(servers: dict, text: str, reps: int, budget: float) -> dict:
     """Per server: one warm-up, then up to `reps` timed runs within `budget` seconds, one
-    connection each. The servers take turns run by run, so that a noisy moment on the shared
-    cores falls on all of them alike."""
+    connection each. The servers take turns run by run, each round starting with the next
+    server, so that a noisy moment on the shared cores, and the place in the round, fall on
+    all of them alike."""
     clients = {side: Client(s.port, timeout=budget + 60) for side, s in servers.items()}
     times: dict[str, list[float]] = {side: [] for side in servers}
     out: dict[str, dict] = {
         side: {"rows": None, "bytes": 0, "truncated": False} for side in servers
     }
     try:
+        sides = list(servers)
         for i in range(reps + 1):
-            for side, s in servers.items():
+            for side in sides[i % len(sides) :] + sides[: i % len(sides)]:
+                s = servers[side]
                 r = out[side]
                 if "error" in r or (sum(times[side]) > budget and len(times[side]) >= 2):
                     continue
