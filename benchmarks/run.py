@@ -206,6 +206,8 @@ def task_rows(r: dict) -> list[list[str]]:
         f"{_s(fb.get('seconds'))} ({_s(fb.get('load_seconds'))} load + "
         f"{_s(fb.get('parse_seconds'))} YAML/CSV)" if fb.get("seconds") else _cell(fb)
     )
+    if fb.get("chunked_load_seconds"):
+        floor_build += f"; in chunks of 10^5 + optimize: {_s(fb['chunked_load_seconds'])}"
     val = inc.get("validation") or {}
     rows = [
         ["build (curated files → store)", _cell(r.get("build")), floor_build,

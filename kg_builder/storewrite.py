@@ -4,7 +4,7 @@ atomic step (see kg_builder.store for the on-disk layout).
 Bulk loads go in chunks through a background thread (`ChunkedLoader`): Oxigraph's bulk loader
 parses and sorts in Rust without the GIL, so the builder generates the next chunk of N-Quads on
 the other core while the previous one is written, and a chunk of some 10^5 quads loads faster
-than one file of 10^6 (measured in benchmarks/RESULTS.md).
+than one file of 10^6 (benchmarks/RESULTS.md, the build's floor row).
 """
 
 from __future__ import annotations
