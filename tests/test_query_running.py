@@ -12,10 +12,11 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg_builder.queries import QueryFailed, QueryTimeout, run, running, serialize, stream
+from kg_builder.queries import QueryFailed, QueryTimeout, View, run, running, serialize, stream
 from kg_builder.queries.terms import converter
 from kg_builder.store import from_ox
 
+S002 = "002_aa80568b4da406dd"
 FLED = "SELECT DISTINCT ?person ?place WHERE { ?person kg:fledTo ?place } ORDER BY ?person ?place"
 
 
@@ -44,6 +45,29 @@ def test_workers_are_reused_and_a_stopped_one_is_not():
     assert not stopped.is_alive()
     running._in_thread(where, 10)
     assert seen[-1] is not stopped
+
+
+def test_a_query_known_to_be_quick_runs_in_the_callers_thread(store, backend, monkeypatch):
+    threads = []
+    execute = running._execute
+
+    def where(p):
+        threads.append(threading.current_thread())
+        return execute(p)
+
+    monkeypatch.setattr(running, "_execute", where)
+    text = FLED + "\n# a text no other test runs"
+    first, again = run(store, text, timeout=10), run(store, text, timeout=10)
+    assert first.answer.rows == again.answer.rows
+    assert threads[0] is not threading.current_thread()  # the first time: in a worker
+    if backend == "oxigraph":  # a read-only store: the same query answers as quickly again
+        assert threads[1] is threading.current_thread()
+    else:  # a store whose content may change: always with its timeout
+        assert threads[1] is not threading.current_thread()
+    run(store, text, timeout=10, view=View(sources=(S002,)))
+    assert threads[2] is not threading.current_thread()  # a view: a new store each time
+    with pytest.raises(QueryTimeout):  # a timeout too short for it is never skipped
+        run(store, text, timeout=1e-9)
 
 
 def test_errors_come_back_from_the_worker(store):
