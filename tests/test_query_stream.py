@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import sys
+import threading
 import tracemalloc
 
 import pyoxigraph as ox
@@ -265,8 +266,11 @@ def test_a_closed_output_stops_the_query_cleanly(synthetic_store, monkeypatch):
             return super().write(data)
 
     with OxigraphStore(synthetic_store) as store:
-        with pytest.raises(BrokenPipeError):
-            stream(store, EVERY_TRIPLE, Closing(), "csv", timeout=60)
-        gc.collect()
+        for timeout in (60, None):  # in a worker, and in this thread
+            with pytest.raises(BrokenPipeError):
+                stream(store, EVERY_TRIPLE, Closing(), "csv", timeout=timeout)
+        collector = threading.Thread(target=gc.collect)  # another thread's collection
+        collector.start()  # frees nothing of theirs
+        collector.join()
         assert run(store, FLED, timeout=60).form == "SELECT"  # the worker is fine
     assert not [u for u in unraisable if "unsendable" in str(u.exc_value)]

@@ -242,9 +242,13 @@ def _write_oxigraph(p: Prepared, sink: _Sink, fmt: str) -> None:
         else:  # an ASK the lexer did not recognise as one
             sink.write(serialize(Answer("ASK", boolean=bool(result)), fmt).encode("utf-8"))
     except (OSError, RuntimeError, ValueError) as exc:  # evaluation is lazy
-        if sink.failed is not None:
-            raise sink.failed from None
-        raise QueryError(f"SPARQL error: {exc}") from exc
+        failed, sink.failed = sink.failed, None  # no cycle: sink, error, traceback, sink
+        if failed is None:
+            raise QueryError(f"SPARQL error: {exc}") from exc
+        try:
+            raise failed from None
+        finally:
+            del failed
 
 
 def stream(
