@@ -357,6 +357,24 @@ def worker_variants(store: Path) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def starts(prep: dict, args) -> dict:
+    """Per server: the median of `args.starts` starts (launch to first answer, the servers
+    taking turns), and the idle memory after the last."""
+    seconds: dict[str, list[float]] = {}
+    memory: dict[str, dict] = {}
+    for _ in range(args.starts):
+        for side, server in servers_for(prep, args).items():
+            try:
+                seconds.setdefault(side, []).append(server.start())
+                memory[side] = server.memory()
+            finally:
+                server.stop()
+    return {
+        side: {"median_s": statistics.median(ts), "runs": len(ts), "memory_idle": memory[side]}
+        for side, ts in seconds.items()
+    }
+
+
 def run_size(n: int, work: Path, args) -> dict:
     prep = prepare(n, work, args.seed, args.reuse)
     folder = prep["folder"]
@@ -368,6 +386,9 @@ def run_size(n: int, work: Path, args) -> dict:
     if args.worker_variants:
         console.print(f"[bold]{_label(n)}[/]: threads or forked workers over one copy…")
         out["worker_variants"] = worker_variants(prep["store"])
+    if args.starts:
+        console.print(f"[bold]{_label(n)}[/]: starts, one server at a time…")
+        out["starts"] = starts(prep, args)
     if args.only_variants:
         return out
     console.print(f"[bold]{_label(n)}[/]: {prep['quads']:,} quads; in-process reference…")
@@ -474,9 +495,16 @@ def main(argv=None) -> None:
         "measure how much of the copy two forked workers still share after querying it",
     )
     parser.add_argument(
+        "--starts",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="also start each server ROUNDS times alone: median start, idle memory",
+    )
+    parser.add_argument(
         "--only-variants",
         action="store_true",
-        help="measure only --copy-variants and --worker-variants (no servers)",
+        help="measure only --copy-variants, --worker-variants and --starts (no queries)",
     )
     parser.add_argument(
         "--markdown-only", action="store_true", help="print the Markdown tables of --out"

@@ -152,6 +152,19 @@ def copy_rows(result: dict) -> list[list[str]]:
 
 COPY_COLS = ["way of copying", "median", "peak memory", "quads", "runs"]
 WORKER_COLS = ["one in-memory copy, two workers", "figure"]
+START_COLS = ["server, started alone", "start (median)", "runs", "resident memory, idle"]
+
+
+def start_rows(result: dict) -> list[list[str]]:
+    """--starts: each server started alone, several times."""
+    labels = dict(SIDES)
+    rows = []
+    for side, d in result.get("starts", {}).items():
+        m = d["memory_idle"]
+        each = f" ({' + '.join(f'{x:,.0f}' for x in m['each_mb'])})" if m["processes"] > 1 else ""
+        rows.append([labels[side], f"{d['median_s']:.2f} s", str(d["runs"]),
+                     f"{m['total_mb']:,.0f} MB in {m['processes']} proc.{each}"])  # fmt: skip
+    return rows
 
 
 def worker_rows(result: dict) -> list[list[str]]:
@@ -185,6 +198,7 @@ def _tables(result: dict) -> list[tuple[str, list[str], list[list[str]]]]:
         for title, cols, rows in (
             ("copying the store into memory", COPY_COLS, copy_rows(result)),
             ("threads or forked workers", WORKER_COLS, worker_rows(result)),
+            ("starts", START_COLS, start_rows(result)),
         )
         if rows
     ]
