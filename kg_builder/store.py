@@ -524,13 +524,14 @@ class OxigraphStore:
     @classmethod
     def in_memory(cls, path: str | Path) -> OxigraphStore:
         """The current generation of the store at `path`, copied into an in-memory Oxigraph
-        store (about 400 MB and 7 s per 10^6 quads on a 2-core machine); later builds of the
-        folder are not seen by the copy. A notebook can serve it:
-        `make_server(settings, store=OxigraphStore.in_memory(".kg/store"))`.
+        store (about 390 MB and 7 s per 10^6 quads on a quiet 2-core machine): its queries
+        never touch the disk; later builds of the folder are not seen by the copy. A notebook
+        can query it, or serve it: `make_server(settings, store=OxigraphStore.in_memory(p))`.
 
         The copy goes through an N-Quads dump in a temporary file, bulk-loaded without
         re-validating the IRIs (they come from the store): as fast as a dump into memory and a
-        third lower at its peak; quad by quad (bulk_extend) is 1.6x slower."""
+        quarter lower at its peak; quad by quad (bulk_extend) is 1.6x slower when the second
+        core is free (benchmarks/RESULTS-serve.md)."""
         import tempfile
 
         ox = _ox()
