@@ -76,9 +76,11 @@ PARTS = ("build", "queries", "validate", "export", "incremental", "rdflib")
 
 
 def run_size(n: int, work: Path, baseline: bool, reps: int, seed: int, budget: float,
-             parts=PARTS, previous: dict | None = None, keep: bool = False) -> dict:
+             parts=PARTS, previous: dict | None = None, keep: bool = False,
+             checkpoint=lambda _out: None) -> dict:
     """Every part of the benchmark at one size. Without "build" in `parts`, the corpus and
-    store kept by an earlier run (--keep) are reused and `previous` (its figures) completed."""
+    store kept by an earlier run (--keep) are reused and `previous` (its figures) completed.
+    `checkpoint(out)` is called after every part, so that a run stopped midway keeps them."""
     from benchmarks.generate import generate
     from kg_builder.queries import Catalogue
 
@@ -108,12 +110,15 @@ def run_size(n: int, work: Path, baseline: bool, reps: int, seed: int, budget: f
         if not (folder / "store").is_dir() or not (folder / "kg.nq").is_file():
             raise SystemExit(f"{folder} holds no kept store: run with the build part and --keep")
         out = dict(previous or {"target_quads": n})
+    checkpoint(out)
     if "queries" in parts:
         out.update(_queries(folder, store, reps, budget, say, Catalogue))
+    checkpoint(out)
     if "validate" in parts:
         say("validation and its floor")
         out["validate"] = task("validate", {"backend": "oxigraph", "store": store}, folder)
         out["floor_validate"] = task("floor-validate", {"store": store}, folder)
+    checkpoint(out)
     if "export" in parts:
         say("export and its floor")
         out["export"] = task(
@@ -123,10 +128,12 @@ def run_size(n: int, work: Path, baseline: bool, reps: int, seed: int, budget: f
                                    {"store": store, "out": str(folder / "ox.nq")}, folder)
         for name in ("kg-out.nq", "ox.nq"):
             (folder / name).unlink(missing_ok=True)
+    checkpoint(out)
     if "incremental" in parts:
         say("rebuild after editing one source")
         out["incremental"] = task("incremental",
                                   {"corpus": corpus, "data": data, "store": store}, folder)
+    checkpoint(out)
     if baseline and "rdflib" in parts:
         out.update(_rdflib(folder, corpus, data, dump, reps, budget, n, say))
     if not keep:
@@ -393,9 +400,15 @@ def main(argv=None) -> None:
             f"--parts {args.parts}"
     for n in sizes:
         earlier = next((r for r in results if r["target_quads"] == n), None)
+        others = [x for x in results if x["target_quads"] != n]
+
+        def checkpoint(partial, others=others):
+            out.write_text(json.dumps({"meta": meta, "results": [*others, partial]}, indent=1,
+                                      default=str))
+
         r = run_size(n, work, n <= limit, args.reps, args.seed, args.budget, parts, earlier,
-                     args.keep)
-        results = [x for x in results if x["target_quads"] != n] + [r]
+                     args.keep, checkpoint)
+        results = [*others, r]
         print_tables(r)
         out.write_text(json.dumps({"meta": meta, "results": results}, indent=1, default=str))
     if markdown is not None:
