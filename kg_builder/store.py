@@ -3,7 +3,7 @@
 - `MemoryStore`: an rdflib Dataset in memory; the pure-rdflib path for small graphs and the
   baseline of the benchmarks.
 - `OxigraphStore`: an on-disk Oxigraph database (pyoxigraph), opened read-only by every command
-  that reads the graph. `StoreWriter` fills it (see `kg_builder.pipeline.build`).
+  that reads the graph. `kg_builder.storewrite.StoreWriter` fills it (see `kg_builder.pipeline.build`).
 
 On-disk layout of a store folder (the `--store PATH`):
 
@@ -745,15 +745,3 @@ class OxigraphStore:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-#: The writing side lives in kg_builder.storewrite; these names stay importable from here.
-_WRITING = ("StoreWriter", "edited_generation", "disk_error")
-
-
-def __getattr__(name: str):
-    if name in _WRITING:
-        from . import storewrite
-
-        return getattr(storewrite, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

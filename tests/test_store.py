@@ -167,7 +167,7 @@ def _ontology_with_extra_label(where: Path) -> Path:
 def test_interrupted_build_leaves_previous_store(
     first_build, store_path, corpus_dir, curated_copy, monkeypatch
 ):
-    from kg_builder.store import StoreWriter
+    from kg_builder.storewrite import StoreWriter
 
     def interrupted(self, path):
         raise KeyboardInterrupt  # as if Ctrl-C arrived during the bulk load
@@ -226,7 +226,7 @@ def test_locked_store_names_the_other_writer(first_build, store_path, corpus_dir
             sys.executable,
             "-c",
             "import sys, time\n"
-            "from kg_builder.store import StoreWriter\n"
+            "from kg_builder.storewrite import StoreWriter\n"
             f"with StoreWriter({str(store_path)!r}):\n"
             "    print('locked', flush=True)\n"
             "    time.sleep(60)\n",

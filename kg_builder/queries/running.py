@@ -284,7 +284,8 @@ def _execute(p: Prepared) -> Answer:
 def update(store_path, text: str, allow_service: bool = False) -> dict:
     """Apply a SPARQL update to an Oxigraph store as a new generation; the next kg build
     is then a full rebuild (the store no longer matches the curated files)."""
-    from ..store import OxigraphStore, edited_generation
+    from ..store import OxigraphStore
+    from ..storewrite import edited_generation
 
     sh = checked(text, True, allow_service)
     if sh.form != "UPDATE":
