@@ -3,8 +3,8 @@ atomic step (see kg_builder.store for the on-disk layout).
 
 Bulk loads go in chunks through a background thread (`ChunkedLoader`): Oxigraph's bulk loader
 parses and sorts in Rust without the GIL, so the builder generates the next chunk of N-Quads on
-the other core while the previous one is written, and a chunk of some 10^5 quads loads faster
-than one file of 10^6 (benchmarks/RESULTS.md, the build's floor row).
+the other core while the previous one is written; memory stays at two chunks whatever the size
+(a quiet machine loads 10^6 quads in chunks as fast as in one file: benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ from pathlib import Path
 from .errors import StoreError
 from .store import Manifest, StoreFolder, _db_error, _fsync_dir, _ox, _write_atomic
 
-#: Quads per bulk load. One bulk load of 10^6 quads takes 9-11 s on the benchmark machine;
-#: the same quads in chunks of 5x10^4-10^5 take 5.4-6.1 s, plus 1.2-1.3 s for optimize()
-#: (which the commit of a full build runs anyway).
+#: Quads per bulk load. On a quiet machine 10^6 quads load in chunks of 10^5 (then optimize(),
+#: which the commit of a full build runs anyway) in 10.1 s, and in one bulk load in 9.7 s.
 CHUNK_QUADS = 100_000
 
 
