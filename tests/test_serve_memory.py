@@ -36,6 +36,8 @@ from kg_builder.store import OxigraphStore
 from kg_builder.storewrite import edited_generation
 from tests.conftest import REPO as PROJECT_DIR
 
+from .test_serve import _zombie
+
 BASE = "https://w3id.org/kg-builder/"
 JSON = "application/sparql-results+json"
 PERSONS = "SELECT ?p WHERE { ?p a kg:Person } ORDER BY ?p"
@@ -386,10 +388,3 @@ def test_serve_command_in_memory(built_store):
             proc.kill()
             proc.wait(5)
 
-
-def _zombie(pid: str) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split()[2] == "Z"
-    except OSError:
-        return True
